@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import inspect
 
-from helpers.plotting import use_house_style
-
 __all__ = ["show_source", "default_device"]
 
-use_house_style()
+try:  # matplotlib may be missing on a broken install; env_check must still run and say so
+    from helpers.plotting import use_house_style
+except ImportError:
+    pass
+else:
+    use_house_style()
 
 
 def show_source(obj) -> None:

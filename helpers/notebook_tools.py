@@ -66,7 +66,8 @@ def tidy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Trim widget state and volatile metadata (nbstripout --keep-output --keep-count)."""
     from nbstripout import strip_output
 
-    nb = strip_output(nb, keep_output=True, keep_count=True, keep_id=True)
+    nb = strip_output(nb, keep_output=True, keep_count=True, keep_id=True,
+                      extra_keys=["cell.metadata.execution", "metadata.widgets"])
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     return nb

@@ -1,0 +1,203 @@
+"""Is this machine ready for the course? A ✓/✗ report with a fix for every ✗.
+
+    python -m helpers.env_check      # prints the report; exit status 1 if a required item fails
+
+Each check imports what it needs itself, so a missing package (torch, matplotlib,
+ipywidgets, …) becomes a ✗ line with the fix, never an ImportError traceback. Nothing here
+needs a display: the figure is drawn off-screen.
+"""
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+MIN_PYTHON = (3, 10)
+SETUP_FIX = "run `python3 course.py setup` from the course folder (or `pip install -r requirements.txt`)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+    @property
+    def mark(self) -> str:
+        if self.ok:
+            return "✓"
+        return "✗" if self.required else "–"
+
+    def line(self) -> str:
+        text = f"{self.mark} {self.name}: {self.detail}"
+        return text if self.ok or not self.fix else f"{text}\n    fix: {self.fix}"
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """True when every required check passed (optional ones, such as a GPU, may fail)."""
+        return all(c.ok for c in self.checks if c.required)
+
+    def failed(self) -> list[str]:
+        return [c.name for c in self.checks if c.required and not c.ok]
+
+    def __str__(self) -> str:
+        lines = [c.line() for c in self.checks]
+        lines.append("All required checks passed: you are ready for lesson 01." if self.ok
+                     else f"{len(self.failed())} required check(s) failed: {', '.join(self.failed())}. "
+                          "Apply the fixes above, restart the kernel, and run this again.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _module(name: str):
+    """Import a module, or None when it is missing or broken (the caller reports it)."""
+    try:
+        return importlib.import_module(name)
+    except Exception:
+        return None
+
+
+def check_python() -> Check:
+    version = platform.python_version()
+    ok = sys.version_info >= MIN_PYTHON
+    return Check("Python", ok, f"{version} ({platform.system()})",
+                 fix=f"install Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer (3.11 recommended)")
+
+
+def check_torch() -> Check:
+    torch = _module("torch")
+    if torch is None:
+        return Check("PyTorch", False, "not installed", fix=SETUP_FIX)
+    return Check("PyTorch", True, f"{torch.__version__}, {torch_build(torch)} build")
+
+
+def torch_build(torch) -> str:
+    if getattr(torch.version, "cuda", None):
+        return f"CUDA {torch.version.cuda}"
+    if getattr(torch.version, "hip", None):
+        return f"ROCm {torch.version.hip}"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_built():
+        return "MPS (Apple)"
+    return "CPU"
+
+
+def check_device() -> Check:
+    torch = _module("torch")
+    if torch is None:
+        return Check("device", False, "unknown without PyTorch", fix=SETUP_FIX, required=False)
+    if torch.cuda.is_available():
+        return Check("device", True, f"cuda ({torch.cuda.get_device_name(0)}): later lessons run there",
+                     required=False)
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return Check("device", True, "cpu (an Apple GPU is present; lessons use the CPU for float64 checks)",
+                     required=False)
+    return Check("device", True, "cpu: every lesson runs in seconds without a GPU", required=False)
+
+
+def check_autograd() -> Check:
+    torch = _module("torch")
+    if torch is None:
+        return Check("autograd", False, "needs PyTorch", fix=SETUP_FIX)
+    x = torch.tensor(3.0, requires_grad=True)
+    (x ** 2).backward()
+    got = float(x.grad)
+    ok = got == 6.0
+    return Check("autograd", ok, f"d/dx x² at x = 3 is {got:g}" + ("" if ok else " (expected 6)"),
+                 fix="" if ok else "reinstall PyTorch: " + SETUP_FIX)
+
+
+def check_matplotlib() -> Check:
+    matplotlib = _module("matplotlib")
+    if matplotlib is None:
+        return Check("matplotlib", False, "not installed", fix=SETUP_FIX)
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(2, 1))
+        fig.add_subplot().plot([0, 1], [0, 1])
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        width, height = canvas.get_width_height()
+    except Exception as exc:
+        return Check("matplotlib", False, f"{matplotlib.__version__} cannot draw ({type(exc).__name__}: {exc})",
+                     fix=SETUP_FIX)
+    return Check("matplotlib", True, f"{matplotlib.__version__}, drew a {width}×{height} px test figure")
+
+
+def check_package(name: str, label: str | None = None, required: bool = True) -> Check:
+    module = _module(name)
+    label = label or name
+    if module is None:
+        return Check(label, False, "not installed", fix=SETUP_FIX, required=required)
+    return Check(label, True, getattr(module, "__version__", "installed"), required=required)
+
+
+def check_widgets() -> Check:
+    widgets = _module("ipywidgets")
+    if widgets is None:
+        return Check("ipywidgets", False, "not installed: sliders will not work", fix=SETUP_FIX)
+    front_end = _distribution_version("jupyterlab_widgets")
+    if front_end is None:
+        return Check("ipywidgets", False, f"{widgets.__version__}, but JupyterLab's widget front end "
+                     "(jupyterlab_widgets) is missing", fix=SETUP_FIX)
+    return Check("ipywidgets", True, f"{widgets.__version__} with front end jupyterlab_widgets {front_end}")
+
+
+def _distribution_version(name: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+CHECKS: tuple[Callable[[], Check], ...] = (
+    check_python,
+    check_torch,
+    check_device,
+    lambda: check_package("numpy", "NumPy"),
+    check_matplotlib,
+    check_widgets,
+    lambda: check_package("sympy", "SymPy"),
+    check_autograd,
+)
+
+
+def run_checks() -> Report:
+    """Run every check; a check that crashes is itself reported as a ✗, never raised."""
+    results = []
+    for check in CHECKS:
+        try:
+            results.append(check())
+        except Exception as exc:  # a broken install must still give a readable report
+            name = getattr(check, "__name__", "check").replace("check_", "")
+            results.append(Check(name, False, f"check crashed: {type(exc).__name__}: {exc}", fix=SETUP_FIX))
+    return Report(tuple(results))
+
+
+def main() -> int:
+    report = run_checks()
+    print("Backprop Step by Step: environment check")
+    print(report)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

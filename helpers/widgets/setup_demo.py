@@ -1,0 +1,33 @@
+"""Lesson 00's liveness check: a slider whose label follows it, computed by a plain function."""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from helpers.widgets import CSS
+
+
+def square_text(n: int) -> str:
+    """The label for slider value n."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an integer, got {type(n).__name__}")
+    return f"{n}² = {n * n}: widgets are live ✓"
+
+
+class SquareSlider:
+    """An IntSlider and a Label; moving the slider updates the label through `update`."""
+
+    def __init__(self, value: int = 3):
+        self.slider = W.IntSlider(value=value, min=0, max=10, description="n", continuous_update=True)
+        self.slider.add_class(CSS["setup_slider"])
+        self.label = W.Label(square_text(value))
+        self.label.add_class(CSS["setup_label"])
+        self.slider.observe(lambda _change: self.update(), names="value")
+        self.widget = W.HBox([self.slider, self.label])
+
+    def update(self) -> None:
+        self.label.value = square_text(self.slider.value)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

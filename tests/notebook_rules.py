@@ -1,0 +1,124 @@
+"""What every stored lesson must look like; shared by the hygiene tests (one rule, one function)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+MACHINE_PATH = re.compile(r"(/root/|/home/\w+|/Users/\w+|/tmp/|/work/|[A-Z]:\\\\Users)")
+OPT_OUT_TAGS = ("nbval-ignore-output", "nbval-skip")
+SOLUTION_LINE = "▸ Solution (click to expand)"
+
+
+def lessons() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def output_text(output) -> str:
+    if output.get("output_type") == "stream":
+        return output.get("text", "")
+    if output.get("output_type") == "error":
+        return "\n".join(output.get("traceback", []))
+    return str(output.get("data", {}).get("text/plain", ""))
+
+
+def execution_problems(nb) -> list[str]:
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    problems = []
+    if any(c is None for c in counts):
+        problems.append(f"{sum(c is None for c in counts)} code cell(s) never executed")
+    elif counts != list(range(1, len(counts) + 1)):
+        problems.append(f"execution counts {counts} are not 1..n: regenerate in a fresh kernel")
+    return problems
+
+
+def error_problems(nb) -> list[str]:
+    return [f"cell {i} stores an error ({o.get('ename')}) without the raises-exception tag"
+            for i, c in enumerate(nb.cells) if c.cell_type == "code" and "raises-exception" not in tags(c)
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def path_problems(nb) -> list[str]:
+    return [f"cell {i} output shows a machine path or user name: {m.group(0)!r}"
+            for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.get("outputs", []) for m in [MACHINE_PATH.search(output_text(o))] if m]
+
+
+def kernelspec_problems(nb) -> list[str]:
+    name = nb.metadata.get("kernelspec", {}).get("name")
+    return [] if name == "python3" else [f"kernelspec is {name!r}, expected 'python3'"]
+
+
+def opt_out_problems(nb) -> list[str]:
+    problems = []
+    for i, c in enumerate(nb.cells):
+        for tag in OPT_OUT_TAGS:
+            if tag in tags(c) and not re.match(rf"#\s*{tag}:\s*\S", c.source.lstrip()):
+                problems.append(f"cell {i} is tagged {tag} but does not start with '# {tag}: <reason>'")
+    return problems
+
+
+def template_problems(path: Path, nb) -> list[str]:
+    """Title, goals with a time, before-you-start, exercises, summary and a link to the next lesson."""
+    problems = []
+    number = path.name[:2]
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    if not markdown or not re.match(rf"#\s+{number} · \S", markdown[0]):
+        problems.append(f"the first cell must be the title '# {number} · …'")
+    text = "\n".join(markdown)
+    for heading in ("## You will", "## Before you start", "## Summary", "## Next"):
+        if not re.search(rf"^{re.escape(heading)}\b", text, re.M):
+            problems.append(f"missing the section '{heading}'")
+    if "⏱" not in text:
+        problems.append("the goals do not say how long the lesson takes (⏱ …)")
+    following = sorted(p.name for p in lessons() if p.name[:2] > number)
+    target = following[0] if following else "../README.md"
+    next_part = text.split("## Next", 1)[-1]
+    if f"]({target})" not in next_part:
+        problems.append(f"the '## Next' section does not link to {target}")
+    return problems
+
+
+def exercise_problems(path: Path, nb) -> list[str]:
+    """Lessons 01–05: ≥ 3 'Your turn' exercises, each followed by a hidden, passing solution."""
+    problems = []
+    headings = re.findall(r"^### Your turn \d+", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"), re.M)
+    minimum = 1 if path.name.startswith("00") else 3
+    if len(headings) < minimum:
+        problems.append(f"{len(headings)} '### Your turn N' exercise(s); at least {minimum} expected")
+    cells = nb.cells
+    exercises = [i for i, c in enumerate(cells) if "exercise" in tags(c)]
+    if len(exercises) < minimum:
+        problems.append(f"{len(exercises)} cell(s) tagged 'exercise'; at least {minimum} expected")
+    for i in exercises:
+        ahead = cells[i + 1:i + 3]
+        if len(ahead) < 2 or ahead[0].cell_type != "markdown" or SOLUTION_LINE not in ahead[0].source:
+            problems.append(f"exercise cell {i} is not followed by the markdown line '{SOLUTION_LINE}'")
+            continue
+        solution = ahead[1]
+        if "solution" not in tags(solution):
+            problems.append(f"cell {i + 2} after exercise {i} is not tagged 'solution'")
+        if not solution.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
+            problems.append(f"solution cell {i + 2} is not collapsed (jupyter.source_hidden)")
+        shown = "".join(output_text(o) for o in solution.get("outputs", []))
+        if "✓" not in shown or "✗" in shown:
+            problems.append(f"solution cell {i + 2} does not show a passing ✓ check")
+    return problems
+
+
+def all_problems(path: Path) -> list[str]:
+    nb = read(path)
+    return (execution_problems(nb) + error_problems(nb) + path_problems(nb) + kernelspec_problems(nb)
+            + opt_out_problems(nb) + template_problems(path, nb) + exercise_problems(path, nb)
+            + (["widget state is stored in the metadata: regenerate (nbstripout)"] if "widgets" in nb.metadata else []))

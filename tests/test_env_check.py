@@ -1,0 +1,65 @@
+"""The set-up check reports ✓/✗ with fixes, and never crashes when a package is missing."""
+import subprocess
+import sys
+
+import pytest
+
+from helpers import env_check
+
+BLOCK = "import sys\nfor name in {names!r}: sys.modules[name] = None\nimport runpy\nrunpy.run_module('helpers.env_check', run_name='__main__')\n"
+
+
+def run_cli(*missing):
+    code = BLOCK.format(names=list(missing))
+    env = {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}  # no DISPLAY: must work headless
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_report_passes_here():
+    report = env_check.run_checks()
+    assert report.ok, str(report)
+    text = str(report)
+    for name in ("Python", "PyTorch", "device", "matplotlib", "ipywidgets", "SymPy", "autograd"):
+        assert f"✓ {name}" in text
+    assert "d/dx x² at x = 3 is 6" in text
+
+
+def test_cli_exits_zero_when_ready():
+    result = run_cli()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All required checks passed" in result.stdout
+
+
+@pytest.mark.parametrize("missing, label", [
+    (["torch"], "PyTorch"),
+    (["matplotlib"], "matplotlib"),
+    (["ipywidgets"], "ipywidgets"),
+    (["sympy"], "SymPy"),
+])
+def test_missing_package_gives_a_fix_not_a_traceback(missing, label):
+    result = run_cli(*missing)
+    assert result.returncode == 1
+    assert f"✗ {label}: not installed" in result.stdout
+    assert "fix: run `python3 course.py setup`" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_everything_missing_at_once():
+    result = run_cli("torch", "matplotlib", "ipywidgets", "numpy", "sympy")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "required check(s) failed" in result.stdout
+
+
+def test_a_crashing_check_is_reported(monkeypatch):
+    def broken():
+        raise RuntimeError("driver exploded")
+
+    monkeypatch.setattr(env_check, "CHECKS", (broken,))
+    report = env_check.run_checks()
+    assert not report.ok and "driver exploded" in str(report)
+
+
+def test_lesson_00_logic_works_without_torch_in_process(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    check = env_check.check_torch()
+    assert not check.ok and check.fix

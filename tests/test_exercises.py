@@ -1,0 +1,117 @@
+"""Every wrong-answer kind gets its own message; the reference passes; a check never raises."""
+import numpy as np
+import pytest
+import torch
+
+from helpers import exercises as ex
+
+
+def msg(answer, expected, **kw):
+    result = ex.evaluate(answer, expected, what="dL/dw", **kw)
+    return result.ok, result.message
+
+
+def test_reference_passes_and_hint_never_reveals_the_answer():
+    ok, text = msg(12.0, 12.0)
+    assert ok and text.startswith("✓")
+    for wrong in (None, "x", 24.0, -12.0, 7.0, float("nan")):
+        ok, text = msg(wrong, 12.0)
+        assert not ok and text.startswith("✗") and "12" not in text
+
+
+@pytest.mark.parametrize("answer, expected, fragment", [
+    (None, 1.0, "placeholder"),
+    (..., 1.0, "placeholder"),
+    ("1.0", 1.0, "should be a number"),
+    ([1.0], torch.ones(1, dtype=torch.float64), "should be a torch tensor"),
+    (torch.ones(3, dtype=torch.float64), torch.ones(2, 3, dtype=torch.float64), "shape (3,)"),
+    (torch.ones(2, dtype=torch.float32), torch.ones(2, dtype=torch.float64), "dtype torch.float32"),
+    (float("nan"), 1.0, "NaN"),
+    (float("inf"), 1.0, "inf"),
+    (-3.0, 3.0, "off by a sign"),
+    (6.0, 3.0, "off by a factor of 2"),
+    (1.5, 3.0, "off by a factor of 1/2"),
+    (-6.0, 3.0, "factor of −2"),
+    (4.0, 3.0, "not right yet"),
+    (torch.tensor([1.0, 5.0], dtype=torch.float64), torch.tensor([1.0, 2.0], dtype=torch.float64), "1 of 2 elements"),
+    (3, True, "True or False"),
+    (False, True, "not right"),
+    ({"a": 1.0}, {"a": 1.0, "b": 2.0}, "missing the key"),
+    ([1.0], (1.0, 2.0), "hold 2 values"),
+    (1.0, (1.0, 2.0), "tuple of 2"),
+])
+def test_each_wrong_answer_kind_has_its_message(answer, expected, fragment):
+    ok, text = msg(answer, expected)
+    assert not ok and fragment in text, text
+
+
+def test_factor_hint_is_lesson_specific():
+    ok, text = msg(6.0, 3.0, factor_hints={2: "did you forget the 2 from the square?"})
+    assert "did you forget the 2 from the square?" in text
+
+
+def test_dtype_tolerance():
+    want = torch.tensor([1.0], dtype=torch.float32)
+    assert ex.evaluate(want * (1 + 5e-6), want).ok          # float32 round-off is fine
+    want64 = want.double()
+    assert not ex.evaluate(want64 * (1 + 5e-5), want64).ok  # but not in float64
+
+
+def test_collections_and_arrays():
+    assert ex.evaluate((1.0, torch.ones(2)), (1.0, torch.ones(2))).ok
+    assert ex.evaluate({"W": np.ones(3)}, {"W": np.ones(3)}).ok
+    ok, text = msg({"W": 2 * np.ones(3)}, {"W": np.ones(3)})
+    assert "dL/dw['W']" in text and "factor of 2" in text
+
+
+def test_check_function_right_for_one_input_but_not_another():
+    reference = lambda x: 2 * x
+    learner = lambda x: 2 * x if x > 0 else x
+    result = ex.evaluate_function(learner, reference, [(1.0,), (2.0,), (-1.0,)], what="grad")
+    assert not result.ok and "right for the first 2 input(s) but not for input 3" in result.message
+
+
+def test_check_function_reports_a_raising_function_in_one_line():
+    def learner(x):
+        return x / 0
+
+    result = ex.evaluate_function(learner, lambda x: x, [(1.0,)], what="grad")
+    assert not result.ok and "ZeroDivisionError" in result.message and "Traceback" not in result.message
+    assert "\n" not in result.message
+
+
+def test_check_function_placeholder_and_not_callable():
+    assert "placeholder" in ex.evaluate_function(None, abs, [(1.0,)]).message
+    assert "should be a function" in ex.evaluate_function(3, abs, [(1.0,)]).message
+
+
+def test_check_function_passes_copies_so_inputs_cannot_be_mutated():
+    x = torch.ones(3)
+    ex.evaluate_function(lambda t: t.mul_(2), lambda t: t * 2, [(x,)])
+    assert torch.equal(x, torch.ones(3))
+
+
+def test_check_never_raises_even_on_absurd_input(capsys):
+    class Weird:
+        def __array__(self, *a, **k):
+            raise RuntimeError("boom")
+
+    result = ex.check(Weird(), 1.0)
+    assert not result.ok
+    assert capsys.readouterr().out.startswith("✗")
+    assert not ex.evaluate(torch.ones(2), object()).ok
+
+
+def test_check_prints_and_returns_feedback(capsys):
+    result = ex.check(2.0, 2.0, what="x", success="x is right: nice.")
+    assert result and capsys.readouterr().out == "✓ x is right: nice.\n"
+
+
+def test_seeded_inputs_are_reproducible_and_validated():
+    make = lambda gen: (torch.randn(2, generator=gen),)
+    a, b = ex.seeded_inputs(make, n=3, seed=1), ex.seeded_inputs(make, n=3, seed=1)
+    assert len(a) == 3 and all(torch.equal(x[0], y[0]) for x, y in zip(a, b))
+    with pytest.raises(ValueError, match="positive integer"):
+        ex.seeded_inputs(make, n=0)
+    with pytest.raises(TypeError, match="function"):
+        ex.seeded_inputs(3)

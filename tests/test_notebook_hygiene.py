@@ -1,0 +1,84 @@
+"""Every stored lesson is freshly executed, error-free, path-free and follows the lesson template.
+The rules live in tests/notebook_rules.py; each is also tested against a broken notebook here."""
+import copy
+
+import nbformat
+import pytest
+
+from tests import notebook_rules as rules
+
+LESSONS = rules.lessons()
+
+
+def test_there_are_lessons():
+    assert LESSONS and LESSONS[0].name == "00_setup_check.ipynb"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_lesson_is_clean(path):
+    problems = rules.all_problems(path)
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+# ---------------------------------------------------------------- the rules can fail
+@pytest.fixture
+def lesson00():
+    return rules.read(LESSONS[0])
+
+
+def test_rule_catches_unexecuted_cell(lesson00):
+    nb = copy.deepcopy(lesson00)
+    next(c for c in nb.cells if c.cell_type == "code").execution_count = None
+    assert rules.execution_problems(nb)
+
+
+def test_rule_catches_out_of_order_counts(lesson00):
+    nb = copy.deepcopy(lesson00)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    code[0].execution_count, code[1].execution_count = 2, 1
+    assert rules.execution_problems(nb)
+
+
+def test_rule_catches_untagged_error(lesson00):
+    nb = copy.deepcopy(lesson00)
+    cell = nbformat.v4.new_code_cell("1/0")
+    cell.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    nb.cells.append(cell)
+    assert rules.error_problems(nb)
+    cell.metadata["tags"] = ["raises-exception"]
+    assert not rules.error_problems(nb)
+
+
+def test_rule_catches_machine_path(lesson00):
+    nb = copy.deepcopy(lesson00)
+    cell = nbformat.v4.new_code_cell("print(path)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/alice/course/x.png\n")]
+    nb.cells.append(cell)
+    assert rules.path_problems(nb)
+
+
+def test_rule_catches_wrong_kernelspec(lesson00):
+    nb = copy.deepcopy(lesson00)
+    nb.metadata["kernelspec"] = {"name": "myenv", "display_name": "x"}
+    assert rules.kernelspec_problems(nb)
+
+
+def test_rule_catches_opt_out_without_reason(lesson00):
+    nb = copy.deepcopy(lesson00)
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["nbval-ignore-output"]}))
+    assert rules.opt_out_problems(nb)
+
+
+def test_rule_catches_missing_sections(lesson00):
+    nb = copy.deepcopy(lesson00)
+    nb.cells = [c for c in nb.cells if "## Summary" not in c.source]
+    assert any("Summary" in p for p in rules.template_problems(LESSONS[0], nb))
+
+
+def test_rule_catches_visible_or_failing_solution(lesson00):
+    nb = copy.deepcopy(lesson00)
+    solution = next(c for c in nb.cells if "solution" in rules.tags(c))
+    solution.metadata["jupyter"] = {}
+    solution.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✗ not right\n")]
+    problems = rules.exercise_problems(LESSONS[0], nb)
+    assert any("collapsed" in p for p in problems) and any("passing" in p for p in problems)

@@ -1,0 +1,51 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import plotting, show_source
+from helpers.widgets import FigureView, status_html
+from helpers.widgets.setup_demo import SquareSlider, square_text
+
+
+def test_finite_clipped_removes_nan_and_inf():
+    out = plotting.finite_clipped([1.0, np.nan, np.inf, -np.inf, 1e300])
+    assert np.isfinite(out).all() and out.max() == plotting.CLIP and out.min() == -plotting.CLIP
+
+
+def test_plot_loss_curve_labels_and_log_scale():
+    fig, ax = plotting.new_figure()
+    line = plotting.plot_loss_curve([4.0, 1.0, np.inf], ax=ax, title="loss falls")
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    assert np.isfinite(line.get_ydata()).all()
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: plotting.plot_loss_curve([]), ValueError),
+    (lambda: plotting.plot_loss_curve([[1.0, 2.0]]), ValueError),
+    (lambda: plotting.new_figure(ncols=0), ValueError),
+    (lambda: plotting.new_figure(width=-1), ValueError),
+    (lambda: status_html("fine", "x"), ValueError),
+    (lambda: square_text(2.5), TypeError),
+    (lambda: show_source(42), TypeError),
+])
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_square_slider_updates_its_label_at_every_value():
+    demo = SquareSlider()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n in range(demo.slider.min, demo.slider.max + 1):
+            demo.slider.value = n
+            assert demo.label.value == f"{n}² = {n * n}: widgets are live ✓"
+    assert "setup-slider" in demo.slider._dom_classes and "setup-label" in demo.label._dom_classes
+
+
+def test_figure_view_redraws_into_its_output():
+    fig, _ = plotting.new_figure()
+    view = FigureView(fig, "some-plot")
+    view.redraw()
+    assert "some-plot" in view.output._dom_classes
