@@ -104,10 +104,11 @@ def _factor_hint(got: np.ndarray, want: np.ndarray, rtol: float, atol: float,
     if _close(got, -want, rtol, atol):
         return (factor_hints or {}).get(-1, "off by a sign: check the order of a subtraction, "
                                             "or whether you step with + instead of −.")
-    for k in COMMON_FACTORS:
+    extra_factors = [abs(float(k)) for k in (factor_hints or {}) if abs(float(k)) not in (0.0, 1.0)]
+    for k in dict.fromkeys([*extra_factors, *COMMON_FACTORS]):
         if _close(got, k * want, rtol, atol):
             name = f"{k:g}" if k >= 1 else f"1/{1 / k:g}"
-            extra = (factor_hints or {}).get(k)
+            extra = next((v for f, v in (factor_hints or {}).items() if abs(float(f)) == k), None)
             return f"off by a factor of {name}" + (f": {extra}" if extra else ": look for a constant you dropped or added.")
         if _close(got, -k * want, rtol, atol):
             name = f"{k:g}" if k >= 1 else f"1/{1 / k:g}"

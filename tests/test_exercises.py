@@ -115,3 +115,8 @@ def test_seeded_inputs_are_reproducible_and_validated():
         ex.seeded_inputs(make, n=0)
     with pytest.raises(TypeError, match="function"):
         ex.seeded_inputs(3)
+
+
+def test_factor_hints_add_lesson_specific_factors():
+    ok, text = msg(0.2 * 3.0, 3.0, factor_hints={0.2: "a mean instead of a sum over the batch?"})
+    assert not ok and "off by a factor of 1/5" in text and "mean instead of a sum" in text

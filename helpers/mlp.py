@@ -1,0 +1,344 @@
+"""The two-layer MLP of lesson 04, with its backward pass written by hand.
+
+The network of the source material (d2l's backprop chapter), batched over the rows of X
+and with optional biases:
+
+    Z = X W1ᵀ + b1      H = φ(Z)      O = H W2ᵀ + b2
+    L = 1/(2n) Σᵢ ‖oᵢ − yᵢ‖²          s = λ/2 (‖W1‖²_F + ‖W2‖²_F)          J = L + s
+
+Shapes: X (n×d), W1 (h×d), b1 (h), Z, H (n×h), W2 (q×h), b2 (q), O, Y (n×q).
+
+`forward` keeps every intermediate value by name, `backward` turns them into gradients
+with tensor operations only (no autograd), `BUGS` holds three realistic wrong backward
+passes, and `backward_steps` lists the steps of the backward pass of one example, with
+values, for the stepper widget.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import torch
+
+from helpers.gradients import GradientComparison, compare_gradients, numeric_grad
+
+Params = dict[str, torch.Tensor]
+
+
+# --------------------------------------------------------------------------- activations
+def sigmoid(z: torch.Tensor) -> torch.Tensor:
+    """σ(z) = 1 / (1 + e^(−z))."""
+    return torch.sigmoid(z)
+
+
+def dsigmoid(z: torch.Tensor) -> torch.Tensor:
+    """σ′(z) = σ(z) (1 − σ(z))."""
+    s = torch.sigmoid(z)
+    return s * (1 - s)
+
+
+def tanh(z: torch.Tensor) -> torch.Tensor:
+    """tanh(z)."""
+    return torch.tanh(z)
+
+
+def dtanh(z: torch.Tensor) -> torch.Tensor:
+    """tanh′(z) = 1 − tanh²(z)."""
+    return 1 - torch.tanh(z) ** 2
+
+
+# name → (φ, φ′)
+ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {"sigmoid": (sigmoid, dsigmoid), "tanh": (tanh, dtanh)}
+
+
+# --------------------------------------------------------------------------- validation
+def _check_size(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def _check_dtype(dtype: object) -> torch.dtype:
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    return dtype  # type: ignore[return-value]
+
+
+def _check_lam(lam: object) -> float:
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real):
+        raise TypeError(f"lam (λ) must be a real number, got {type(lam).__name__}")
+    if not float(lam) >= 0 or lam == float("inf"):
+        raise ValueError(f"lam (λ) must be a finite number ≥ 0, got {lam!r}")
+    return float(lam)
+
+
+def _check_activation(activation: object) -> tuple[Callable, Callable]:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    return ACTIVATIONS[activation]  # type: ignore[index]
+
+
+def _check_params(params: object) -> Params:
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict with keys W1, W2 (and optionally b1, b2), "
+                        f"got {type(params).__name__}")
+    allowed = {"W1", "W2", "b1", "b2"}
+    missing = {"W1", "W2"} - set(params)
+    extra = set(params) - allowed
+    if missing or extra:
+        raise ValueError(f"params must have keys W1, W2 and optionally b1, b2; "
+                         f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+    for name, t in params.items():
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
+            raise TypeError(f"params[{name!r}] must be a floating-point tensor, got {type(t).__name__}")
+    W1, W2 = params["W1"], params["W2"]
+    if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
+        raise ValueError(f"W1 must be (hidden × inputs) and W2 (outputs × hidden); got W1 "
+                         f"{tuple(W1.shape)} and W2 {tuple(W2.shape)}")
+    if ("b1" in params) != ("b2" in params):
+        raise ValueError("give both biases b1 and b2, or neither")
+    if "b1" in params and (tuple(params["b1"].shape) != (W1.shape[0],)
+                           or tuple(params["b2"].shape) != (W2.shape[0],)):
+        raise ValueError(f"b1 must have shape ({W1.shape[0]},) and b2 shape ({W2.shape[0]},); got "
+                         f"{tuple(params['b1'].shape)} and {tuple(params['b2'].shape)}")
+    return dict(params)
+
+
+def _check_data(params: Params, X: object, Y: object) -> None:
+    for name, t in (("X", X), ("Y", Y)):
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.ndim != 2:
+            raise TypeError(f"{name} must be a 2-D floating-point tensor (one example per row), "
+                            f"got {type(t).__name__} {getattr(t, 'shape', '')}")
+    d, q = params["W1"].shape[1], params["W2"].shape[0]
+    if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0]:  # type: ignore[union-attr]
+        raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n; got X "
+                         f"{tuple(X.shape)} and Y {tuple(Y.shape)}")  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- data
+def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool = True,
+                dtype: torch.dtype = torch.float64, seed: int = 0) -> Params:
+    """Seeded weights W1 (n_hidden × n_in), W2 (n_out × n_hidden), and biases b1, b2 if `bias`.
+
+    Entries are N(0, 1)/√fan_in, so the pre-activations stay near 1 and σ′ is not tiny.
+    """
+    for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
+        _check_size(v, name)
+    dtype = _check_dtype(dtype)
+    gen = torch.Generator().manual_seed(seed)
+    params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
+              "W2": torch.randn(n_out, n_hidden, generator=gen, dtype=torch.float64) / n_hidden ** 0.5}
+    if bias:
+        params["b1"] = 0.1 * torch.randn(n_hidden, generator=gen, dtype=torch.float64)
+        params["b2"] = 0.1 * torch.randn(n_out, generator=gen, dtype=torch.float64)
+    return {k: v.to(dtype) for k, v in params.items()}
+
+
+def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype = torch.float64,
+              seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded mini-batch: X (n × n_in) and targets Y (n × n_out), standard normal entries."""
+    for name, v in (("n", n), ("n_in", n_in), ("n_out", n_out)):
+        _check_size(v, name)
+    dtype = _check_dtype(dtype)
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
+    Y = torch.randn(n, n_out, generator=gen, dtype=torch.float64)
+    return X.to(dtype), Y.to(dtype)
+
+
+def cast(params: Mapping[str, torch.Tensor], dtype: torch.dtype) -> Params:
+    """A copy of the parameters in another dtype (float32 ↔ float64)."""
+    dtype = _check_dtype(dtype)
+    return {k: v.detach().to(dtype).clone() for k, v in _check_params(params).items()}
+
+
+# --------------------------------------------------------------------------- forward and backward
+@dataclass(frozen=True)
+class Forward:
+    """Every intermediate value of one forward pass, kept for the backward pass."""
+
+    X: torch.Tensor
+    Y: torch.Tensor
+    Z: torch.Tensor
+    H: torch.Tensor
+    O: torch.Tensor
+    L: torch.Tensor
+    s: torch.Tensor
+    J: torch.Tensor
+    lam: float
+    activation: str
+
+
+def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
+            activation: str = "sigmoid") -> Forward:
+    """Z = X W1ᵀ + b1, H = φ(Z), O = H W2ᵀ + b2, J = L + s; differentiable if params require grad."""
+    params = _check_params(params)
+    _check_data(params, X, Y)
+    lam = _check_lam(lam)
+    phi, _ = _check_activation(activation)
+    W1, W2 = params["W1"], params["W2"]
+    Z = X @ W1.T + params["b1"] if "b1" in params else X @ W1.T
+    H = phi(Z)
+    O = H @ W2.T + params["b2"] if "b2" in params else H @ W2.T
+    L = ((O - Y) ** 2).sum() / (2 * X.shape[0])
+    s = lam / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    return Forward(X, Y, Z, H, O, L, s, L + s, lam, activation)
+
+
+def backward(params: Mapping[str, torch.Tensor], fwd: Forward, dphi: Callable | None = None) -> Params:
+    """∂J/∂(each parameter) from the cached forward values, with tensor operations only.
+
+    `dphi` overrides φ′ (default: the derivative of the activation used in the forward pass).
+    """
+    if not isinstance(fwd, Forward):
+        raise TypeError(f"fwd must be the Forward returned by forward(...), got {type(fwd).__name__}")
+    if dphi is not None and not callable(dphi):
+        raise TypeError(f"dphi must be a function z → φ′(z), got {type(dphi).__name__}")
+    W1, W2 = params["W1"], params["W2"]
+    dphi = dphi or ACTIVATIONS[fwd.activation][1]
+    n = fwd.X.shape[0]
+    gO = (fwd.O - fwd.Y) / n                       # ∂J/∂O   n×q
+    gW2 = gO.T @ fwd.H + fwd.lam * W2              # ∂J/∂W2  q×h
+    gH = gO @ W2                                   # ∂J/∂H   n×h
+    gZ = gH * dphi(fwd.Z)                          # ∂J/∂Z   n×h
+    gW1 = gZ.T @ fwd.X + fwd.lam * W1              # ∂J/∂W1  h×d
+    grads = {"W1": gW1, "W2": gW2}
+    if "b1" in params:
+        grads["b1"] = gZ.sum(dim=0)                # ∂J/∂b1  h
+        grads["b2"] = gO.sum(dim=0)                # ∂J/∂b2  q
+    return {k: grads[k] for k in params}           # same order as params
+
+
+def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
+                   activation: str = "sigmoid") -> Params:
+    """The same gradients from PyTorch's autograd (on copies of the parameters)."""
+    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in _check_params(params).items()}
+    forward(leaves, X, Y, lam, activation).J.backward()
+    return {k: v.grad for k, v in leaves.items()}
+
+
+def numeric_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
+                  activation: str = "sigmoid", h: float = 1e-5) -> Params:
+    """The same gradients by central differences, element by element (on copies)."""
+    copies = {k: v.detach().clone() for k, v in _check_params(params).items()}
+    forward(copies, X, Y, lam, activation)  # validates the data before the loop
+    return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=h)
+
+
+def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Mapping[str, torch.Tensor],
+                   X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0, activation: str = "sigmoid",
+                   h: float = 1e-5) -> GradientComparison:
+    """Table of relative errors manual (backward_fn) vs autograd vs numeric, one row per parameter."""
+    if not callable(backward_fn):
+        raise TypeError(f"backward_fn must be a function (params, fwd) → grads, got {type(backward_fn).__name__}")
+    params = _check_params(params)
+    manual = backward_fn(params, forward(params, X, Y, lam, activation))
+    return compare_gradients(manual=manual, autograd=autograd_grads(params, X, Y, lam, activation),
+                             numeric=numeric_grads(params, X, Y, lam, activation, h=h))
+
+
+# --------------------------------------------------------------------------- what bugs look like
+def backward_missing_transpose(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
+    """Bug: ∂J/∂W2 as Hᵀ(∂J/∂O), the transpose of the right matrix, "fixed" with a reshape."""
+    grads = backward(params, fwd)
+    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    grads["W2"] = (fwd.H.T @ gO).reshape(params["W2"].shape) + fwd.lam * params["W2"]
+    return grads
+
+
+def backward_forgot_lambda(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
+    """Bug: the regulariser's λW terms are left out of ∂J/∂W1 and ∂J/∂W2."""
+    grads = backward(params, fwd)
+    grads["W1"] = grads["W1"] - fwd.lam * params["W1"]
+    grads["W2"] = grads["W2"] - fwd.lam * params["W2"]
+    return grads
+
+
+def backward_wrong_dphi(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
+    """Bug: σ′ written as z(1 − z), with the pre-activation where σ(z) belongs."""
+    grads = backward(params, fwd)
+    gH = ((fwd.O - fwd.Y) / fwd.X.shape[0]) @ params["W2"]
+    gZ = gH * fwd.Z * (1 - fwd.Z)
+    grads["W1"] = gZ.T @ fwd.X + fwd.lam * params["W1"]
+    if "b1" in grads:
+        grads["b1"] = gZ.sum(dim=0)
+    return grads
+
+
+def show(table: GradientComparison) -> None:
+    """Display a comparison as its HTML table only.
+
+    Its plain-text form (which nbval compares) is then a fixed placeholder: relative errors
+    near 1e-16 differ between CPUs and BLAS builds; notebooks assert on them instead.
+    """
+    from IPython.display import HTML, display
+
+    if not isinstance(table, GradientComparison):
+        raise TypeError(f"table must be a GradientComparison, got {type(table).__name__}")
+    display(HTML(table._repr_html_()))
+
+
+BUGS: dict[str, Callable[[Params, Forward], Params]] = {
+    "missing transpose": backward_missing_transpose,
+    "forgotten λ": backward_forgot_lambda,
+    "wrong φ′": backward_wrong_dphi,
+}
+
+
+# --------------------------------------------------------------------------- the stepper's steps
+@dataclass(frozen=True)
+class BackwardStep:
+    """One step of the backward pass: node ← local gradient × upstream gradient.
+
+    `local` and `upstream` are (formula, value) pairs (two of each where a node feeds two
+    consumers, as W1 and W2 feed both the loss path and s); `edges` are the forward edges
+    (node → consumer) along which the upstream gradient arrives.
+    """
+
+    node: str
+    local: tuple[tuple[str, torch.Tensor], ...]
+    upstream: tuple[tuple[str, torch.Tensor], ...]
+    product_formula: str
+    product: torch.Tensor
+    edges: tuple[tuple[str, str], ...]
+
+
+def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor, lam: float = 0.0,
+                   activation: str = "sigmoid") -> list[BackwardStep]:
+    """The backward pass of one example in the source's column form, J first, W1 last.
+
+    z = W1 x, h = φ(z), o = W2 h, L = ½‖o − y‖², s = λ/2 (‖W1‖² + ‖W2‖²), J = L + s;
+    x is (d × 1), y (q × 1), no biases.
+    """
+    params = _check_params(params)
+    if "b1" in params:
+        raise ValueError("backward_steps follows the source's network without biases: give W1 and W2 only")
+    W1, W2 = params["W1"], params["W2"]
+    for name, t, rows in (("x", x, W1.shape[1]), ("y", y, W2.shape[0])):
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or tuple(t.shape) != (rows, 1):
+            raise ValueError(f"{name} must be a floating-point column vector of shape ({rows}, 1), "
+                             f"got {type(t).__name__} {tuple(getattr(t, 'shape', ()))}")
+    lam = _check_lam(lam)
+    phi, dphi = _check_activation(activation)
+    one = torch.ones((), dtype=W1.dtype)
+    z = W1 @ x
+    h = phi(z)
+    o = W2 @ h
+    g_o = o - y
+    g_h = W2.T @ g_o
+    g_z = g_h * dphi(z)
+    return [
+        BackwardStep("J", (("∂J/∂J", one),), (), "∂J/∂J = 1", one, ()),
+        BackwardStep("L", (("∂J/∂L", one),), (("∂J/∂J", one),), "∂J/∂L = 1 · 1", one, (("L", "J"),)),
+        BackwardStep("s", (("∂J/∂s", one),), (("∂J/∂J", one),), "∂J/∂s = 1 · 1", one, (("s", "J"),)),
+        BackwardStep("o", (("∂L/∂o = o − y", g_o),), (("∂J/∂L", one),), "∂J/∂o = 1 · (o − y)", g_o,
+                     (("o", "L"),)),
+        BackwardStep("W2", (("hᵀ", h.T), ("∂s/∂W2 = λW2", lam * W2)), (("∂J/∂o", g_o), ("∂J/∂s", one)),
+                     "∂J/∂W2 = (∂J/∂o) hᵀ + λW2", g_o @ h.T + lam * W2, (("W2", "o"), ("W2", "s"))),
+        BackwardStep("h", (("W2ᵀ", W2.T),), (("∂J/∂o", g_o),), "∂J/∂h = W2ᵀ (∂J/∂o)", g_h, (("h", "o"),)),
+        BackwardStep("z", (("φ′(z)", dphi(z)),), (("∂J/∂h", g_h),), "∂J/∂z = ∂J/∂h ⊙ φ′(z)", g_z,
+                     (("z", "h"),)),
+        BackwardStep("W1", (("xᵀ", x.T), ("∂s/∂W1 = λW1", lam * W1)), (("∂J/∂z", g_z), ("∂J/∂s", one)),
+                     "∂J/∂W1 = (∂J/∂z) xᵀ + λW1", g_z @ x.T + lam * W1, (("W1", "z"), ("W1", "s"))),
+    ]

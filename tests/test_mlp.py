@@ -1,0 +1,174 @@
+"""helpers.mlp: forward, manual backward, the buggy variants and the stepper's steps."""
+import pytest
+import torch
+
+from helpers import mlp
+
+
+@pytest.fixture
+def setup():
+    return mlp.init_params(), *mlp.make_data()
+
+
+def test_init_params_shapes_and_seed():
+    p = mlp.init_params(3, 4, 2)
+    assert {k: tuple(v.shape) for k, v in p.items()} == {"W1": (4, 3), "W2": (2, 4), "b1": (4,), "b2": (2,)}
+    assert all(v.dtype == torch.float64 for v in p.values())
+    assert torch.equal(p["W1"], mlp.init_params(3, 4, 2)["W1"])
+    assert set(mlp.init_params(bias=False)) == {"W1", "W2"}
+    assert mlp.init_params(dtype=torch.float32)["W2"].dtype == torch.float32
+
+
+@pytest.mark.parametrize("kwargs", [{"n_in": 0}, {"n_hidden": 2.5}, {"n_out": True}, {"dtype": torch.int64}])
+def test_init_params_rejects_bad_input(kwargs):
+    with pytest.raises(ValueError, match="must be"):
+        mlp.init_params(**kwargs)
+
+
+def test_make_data_shapes_and_validation():
+    X, Y = mlp.make_data(5, 3, 2)
+    assert X.shape == (5, 3) and Y.shape == (5, 2)
+    assert torch.equal(X, mlp.make_data(5, 3, 2)[0])
+    with pytest.raises(ValueError, match="positive integer"):
+        mlp.make_data(n=0)
+
+
+def test_cast(setup):
+    p, _, _ = setup
+    p32 = mlp.cast(p, torch.float32)
+    assert all(v.dtype == torch.float32 for v in p32.values())
+    with pytest.raises(ValueError, match="float32 or torch.float64"):
+        mlp.cast(p, torch.float16)
+
+
+def test_forward_values(setup):
+    p, X, Y = setup
+    f = mlp.forward(p, X, Y, lam=0.1)
+    assert f.Z.shape == (5, 4) and f.H.shape == (5, 4) and f.O.shape == (5, 2)
+    assert torch.allclose(f.H, torch.sigmoid(X @ p["W1"].T + p["b1"]))
+    assert torch.isclose(f.L, 0.5 * ((f.O - Y) ** 2).sum(dim=1).mean())
+    assert torch.isclose(f.s, 0.05 * (p["W1"].pow(2).sum() + p["W2"].pow(2).sum()))
+    assert torch.isclose(f.J, f.L + f.s)
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    ("params", TypeError, "dict"),
+    ({"W1": torch.zeros(4, 3)}, ValueError, "missing"),
+    ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 5)}, ValueError, "hidden"),
+    ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(4)}, ValueError, "both biases"),
+    ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(3), "b2": torch.zeros(2)},
+     ValueError, "b1 must have shape"),
+    ({"W1": torch.zeros(4, 3, dtype=torch.int64), "W2": torch.zeros(2, 4)}, TypeError, "floating-point"),
+])
+def test_forward_rejects_bad_params(setup, bad, error, match):
+    _, X, Y = setup
+    with pytest.raises(error, match=match):
+        mlp.forward(bad, X, Y)
+
+
+def test_forward_rejects_bad_data_lam_activation(setup):
+    p, X, Y = setup
+    with pytest.raises(ValueError, match="same n"):
+        mlp.forward(p, X, Y[:3])
+    with pytest.raises(TypeError, match="2-D"):
+        mlp.forward(p, X[0], Y)
+    with pytest.raises(ValueError, match="≥ 0"):
+        mlp.forward(p, X, Y, lam=-0.1)
+    with pytest.raises(ValueError, match="≥ 0"):
+        mlp.forward(p, X, Y, lam=float("nan"))
+    with pytest.raises(TypeError, match="real number"):
+        mlp.forward(p, X, Y, lam="0.1")
+    with pytest.raises(ValueError, match="activation"):
+        mlp.forward(p, X, Y, activation="relu")
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_backward_matches_autograd(lam, activation, bias):
+    p = mlp.init_params(bias=bias)
+    X, Y = mlp.make_data()
+    manual = mlp.backward(p, mlp.forward(p, X, Y, lam, activation))
+    auto = mlp.autograd_grads(p, X, Y, lam, activation)
+    assert list(manual) == list(p)
+    for k in p:
+        assert torch.allclose(manual[k], auto[k], rtol=1e-12, atol=1e-14), k
+
+
+def test_activation_derivatives():
+    z = torch.linspace(-3, 3, 7, dtype=torch.float64, requires_grad=True)
+    for phi, dphi in mlp.ACTIVATIONS.values():
+        (g,) = torch.autograd.grad(phi(z).sum(), z)
+        assert torch.allclose(dphi(z.detach()), g)
+
+
+def test_check_backward_float64_good(setup):
+    p, X, Y = setup
+    table = mlp.check_backward(mlp.backward, p, X, Y, lam=0.1)
+    assert table.all_good and table.worst < 1e-7 and table.wrong() == []
+    with pytest.raises(TypeError, match="backward_fn"):
+        mlp.check_backward("backward", p, X, Y)
+
+
+def test_numeric_grads_leave_params_untouched(setup):
+    p, X, Y = setup
+    before = {k: v.clone() for k, v in p.items()}
+    mlp.numeric_grads(p, X, Y, 0.1)
+    assert all(torch.equal(before[k], p[k]) for k in p)
+
+
+@pytest.mark.parametrize("bug, lam, flagged", [
+    ("missing transpose", 0.1, ["W2"]),
+    ("forgotten λ", 0.1, ["W1", "W2"]),
+    ("forgotten λ", 0.0, []),          # invisible without regularisation
+    ("wrong φ′", 0.0, ["W1", "b1"]),
+])
+def test_bugs_are_flagged_on_the_right_parameters(setup, bug, lam, flagged):
+    p, X, Y = setup
+    assert mlp.check_backward(mlp.BUGS[bug], p, X, Y, lam).wrong() == flagged
+
+
+def test_backward_steps_match_autograd(setup):
+    p, X, Y = setup
+    p = {k: p[k] for k in ("W1", "W2")}
+    steps = mlp.backward_steps(p, X[:1].T, Y[:1].T, lam=0.2)
+    assert [s.node for s in steps] == ["J", "L", "s", "o", "W2", "h", "z", "W1"]
+    auto = mlp.autograd_grads(p, X[:1], Y[:1], lam=0.2)
+    by_node = {s.node: s.product for s in steps}
+    assert torch.allclose(by_node["W1"], auto["W1"]) and torch.allclose(by_node["W2"], auto["W2"])
+    assert steps[0].upstream == () and all(s.upstream for s in steps[1:])
+    # every upstream gradient was produced by an earlier step
+    products = {s.product_formula.split(" =")[0] for s in steps}
+    for s in steps[1:]:
+        assert all(f in products for f, _ in s.upstream), s.node
+
+
+def test_backward_steps_validation(setup):
+    p, X, Y = setup
+    with pytest.raises(ValueError, match="without biases"):
+        mlp.backward_steps(p, X[:1].T, Y[:1].T)
+    p = {k: p[k] for k in ("W1", "W2")}
+    with pytest.raises(ValueError, match="column vector"):
+        mlp.backward_steps(p, X[:1], Y[:1].T)
+    with pytest.raises(ValueError, match="column vector"):
+        mlp.backward_steps(p, X[:1].T, "y")
+
+
+def test_backward_dphi_override_and_validation(setup):
+    p, X, Y = setup
+    fwd = mlp.forward(p, X, Y, 0.1, "tanh")
+    stale = mlp.backward(p, fwd, dphi=mlp.dsigmoid)
+    right = mlp.backward(p, fwd, dphi=mlp.dtanh)
+    assert all(torch.equal(right[k], mlp.backward(p, fwd)[k]) for k in p)
+    assert not torch.allclose(stale["W1"], right["W1"]) and torch.equal(stale["W2"], right["W2"])
+    with pytest.raises(TypeError, match="Forward"):
+        mlp.backward(p, "fwd")
+    with pytest.raises(TypeError, match="dphi"):
+        mlp.backward(p, fwd, dphi=3)
+
+
+def test_show_displays_html(setup, capsys):
+    p, X, Y = setup
+    mlp.show(mlp.check_backward(mlp.backward, p, X, Y))
+    with pytest.raises(TypeError, match="GradientComparison"):
+        mlp.show("table")

@@ -1,0 +1,143 @@
+"""BackwardStepper: stepping, the ends, highlight and readout, a sweep of the step slider."""
+import warnings
+
+import matplotlib.colors as mcolors
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import mlp
+from helpers.widgets import CSS
+from helpers.widgets.stepper import COLOURS, EDGES, POSITIONS, BackwardStepper
+
+ORDER = ["J", "L", "s", "o", "W2", "h", "z", "W1"]
+
+
+def make_stepper(lam: float = 0.1) -> BackwardStepper:
+    p = mlp.init_params(bias=False)
+    X, Y = mlp.make_data()
+    return BackwardStepper(mlp.backward_steps(p, X[:1].T, Y[:1].T, lam))
+
+
+@pytest.fixture(scope="module")
+def stepper():
+    return make_stepper()
+
+
+def _is(colour, name):
+    return mcolors.same_color(colour, COLOURS[name])
+
+
+def test_css_classes(stepper):
+    assert CSS["stepper"] in stepper.widget._dom_classes
+    for widget, key in ((stepper.prev, "stepper_prev"), (stepper.next, "stepper_next"),
+                        (stepper.slider, "stepper_step"), (stepper.readout, "stepper_readout"),
+                        (stepper.view.output, "stepper_plot")):
+        assert CSS[key] in widget._dom_classes
+
+
+def test_starts_at_J_with_prev_disabled():
+    s = make_stepper()
+    assert s.step == 0 and s.current.node == "J"
+    assert s.prev.disabled and not s.next.disabled
+    assert "node J" in s.readout.value and "∂J/∂J = 1" in s.readout.value
+    assert _is(s.nodes["J"].get_facecolor(), "current")
+
+
+def test_next_to_the_last_node_and_back():
+    s = make_stepper()
+    seen = [s.current.node]
+    for _ in range(len(s.steps) - 1):
+        s.next.click()
+        seen.append(s.current.node)
+    assert seen == ORDER
+    assert s.next.disabled and not s.prev.disabled
+    assert "node W1" in s.readout.value and "(∂J/∂z) xᵀ + λW1" in s.readout.value
+    s.next.click()  # disabled in the browser; a programmatic click must not error or move
+    assert s.step == len(ORDER) - 1
+    back = []
+    for _ in range(len(s.steps) - 1):
+        s.prev.click()
+        back.append(s.current.node)
+    assert back == ORDER[-2::-1]
+    assert s.prev.disabled
+    s.prev.click()
+    assert s.step == 0
+
+
+def test_highlight_and_upstream_edges():
+    s = make_stepper()
+    s.step = ORDER.index("W2")
+    assert _is(s.nodes["W2"].get_facecolor(), "current")
+    for name in ("J", "L", "s", "o"):
+        assert _is(s.nodes[name].get_facecolor(), "done")
+    for name in ("h", "z", "W1"):
+        assert _is(s.nodes[name].get_facecolor(), "pending")
+    hot = {k for k, a in s.edges.items() if _is(a.get_edgecolor(), "upstream")}
+    assert hot == {("W2", "o"), ("W2", "s")}
+    assert "∂J/∂o" in s.readout.value and "hᵀ" in s.readout.value and "(2×4)" in s.readout.value
+    assert "step 5 of 8" in s.caption.get_text()
+
+
+def test_readout_values_are_the_products():
+    s = make_stepper(lam=0.0)
+    s.step = ORDER.index("z")
+    product = s.current.product
+    assert product.shape == (4, 1)
+    assert f"{product[0, 0].item():+.3f}" in s.readout.value
+
+
+def test_step_setter_validates(stepper):
+    with pytest.raises(ValueError, match="between 0 and 7"):
+        stepper.step = 8
+    with pytest.raises(TypeError, match="integer"):
+        stepper.step = 1.5
+
+
+def test_constructor_validates():
+    with pytest.raises(ValueError, match="non-empty"):
+        BackwardStepper([])
+    with pytest.raises(TypeError, match="BackwardStep"):
+        BackwardStepper(["J"])
+    bad = mlp.BackwardStep("q", (), (), "", torch.zeros(()), ())
+    with pytest.raises(ValueError, match="not in the graph"):
+        BackwardStepper([bad])
+
+
+def test_graph_layout_is_complete():
+    assert {a for e in EDGES for a in e} == set(POSITIONS)
+    assert set(ORDER) | {"x", "y"} == set(POSITIONS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 7), st.sampled_from(["next", "prev"])), min_size=1, max_size=6))
+def test_sweep_of_slider_and_buttons(moves):
+    s = SWEEP
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for move in moves:
+            if move == "next":
+                s.next.click()
+            elif move == "prev":
+                s.prev.click()
+            else:
+                s.slider.value = move
+            i = s.step
+            assert 0 <= i <= 7
+            assert s.current.node == ORDER[i]
+            assert f"Step {i + 1} of 8 · node {ORDER[i]}" in s.readout.value
+            assert s.prev.disabled == (i == 0) and s.next.disabled == (i == 7)
+            assert sum(_is(c.get_facecolor(), "current") for c in s.nodes.values()) == 1
+
+
+SWEEP = make_stepper()
+
+
+def test_every_slider_position():
+    s = make_stepper()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in [*range(8), *range(7, -1, -1)]:
+            s.slider.value = i
+            assert _is(s.nodes[ORDER[i]].get_facecolor(), "current")
