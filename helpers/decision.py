@@ -1,0 +1,151 @@
+"""Plots for a trained 2-D classifier: its decision boundary and its loss curve, in house style.
+
+A decision boundary is drawn by asking the model about every point of a grid that covers the
+data: where the predicted probability p(class 1 | x) crosses 0.5, the model changes its mind.
+`predict` is any function from an (m, 2) float tensor to m probabilities in [0, 1]
+(e.g. `lambda pts: torch.sigmoid(model(pts)).squeeze(1)`); it runs under `torch.no_grad()`.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from helpers.plotting import PALETTE, new_figure, plot_loss_curve
+
+__all__ = ["boundary_grid", "predict_proba", "accuracy", "plot_decision_boundary",
+           "plot_loss_with_title", "training_figure"]
+
+Predict = Callable[[torch.Tensor], torch.Tensor]
+CLASS_STYLE = ({"color": PALETTE["blue"], "marker": "o", "label": "class 0"},
+               {"color": PALETTE["orange"], "marker": "^", "label": "class 1"})
+
+
+def _check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError(f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}")
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
+    if not X.is_floating_point():
+        raise ValueError(f"X must be a floating-point tensor, got dtype {X.dtype}")
+    if y.shape != X.shape[:1]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), one label per point, got {tuple(y.shape)}")
+    if not torch.isfinite(X).all():
+        raise ValueError("X contains NaN or inf")
+    if not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError("y must hold labels 0 and 1 only")
+    return X.detach().cpu(), y.detach().cpu()
+
+
+def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
+    """(xx, yy, points): a resolution × resolution grid covering X plus `margin` on every side;
+    `points` is the (resolution², 2) tensor of grid points in X's dtype."""
+    if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {getattr(X, 'shape', type(X).__name__)}")
+    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or not 2 <= resolution <= 2000:
+        raise ValueError(f"resolution must be an integer from 2 to 2000, got {resolution!r}")
+    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < float("inf"):
+        raise ValueError(f"margin must be a finite number ≥ 0, got {margin!r}")
+    lo = X.detach().min(dim=0).values.double() - margin
+    hi = X.detach().max(dim=0).values.double() + margin
+    xs = np.linspace(float(lo[0]), float(hi[0]), resolution)
+    ys = np.linspace(float(lo[1]), float(hi[1]), resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    points = torch.from_numpy(np.column_stack([xx.ravel(), yy.ravel()])).to(X.dtype)
+    return xx, yy, points
+
+
+def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
+    """predict(points) as a 1-D float64 tensor of probabilities, checked: shape (m,), all in [0, 1]."""
+    if not callable(predict):
+        raise TypeError(f"predict must be a function of an (m, 2) tensor, got {type(predict).__name__}")
+    with torch.no_grad():
+        p = predict(points)
+    if not isinstance(p, torch.Tensor):
+        raise TypeError(f"predict must return a tensor of probabilities, got {type(p).__name__}")
+    p = p.detach().cpu().double()
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if p.shape != (points.shape[0],):
+        raise ValueError(f"predict must return {points.shape[0]} probabilities, shape ({points.shape[0]},) "
+                         f"or ({points.shape[0]}, 1), got {tuple(p.shape)}")
+    if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1:
+        raise ValueError("predict must return probabilities in [0, 1]: apply torch.sigmoid to the logits")
+    return p
+
+
+def accuracy(predict: Predict, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points whose predicted class (p ≥ 0.5 → 1) equals the label."""
+    X, y = _check_data(X, y)
+    p = predict_proba(predict, X)
+    return float(((p >= 0.5).double() == y.double()).double().mean())
+
+
+def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, ax=None,
+                           resolution: int = 200, title: str | None = None):
+    """Shade where the model says class 0 / class 1, draw the p = 0.5 line, scatter the data.
+
+    Returns the axes. The title defaults to the accuracy on (X, y).
+    """
+    X, y = _check_data(X, y)
+    xx, yy, points = boundary_grid(X, resolution)
+    p = predict_proba(predict, points).numpy().reshape(xx.shape)
+    if ax is None:
+        _, ax = new_figure()
+    ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
+    ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)
+    for label, style in enumerate(CLASS_STYLE):
+        pts = X[y == label].double().numpy()
+        ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4, **style)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    ax.set_aspect("equal", adjustable="box")  # a circle in the data looks like a circle
+    ax.set_xlabel("feature x₁ (no unit)")
+    ax.set_ylabel("feature x₂ (no unit)")
+    ax.grid(False)
+    ax.legend(loc="best", title="black line: p = 0.5", frameon=True, framealpha=0.85)
+    if title is None:
+        title = f"the boundary puts {accuracy(predict, X, y):.0%} of {len(y)} points on their side"
+    ax.set_title(title)
+    return ax
+
+
+def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=None,
+                         label: str | None = None, ylabel: str = "loss (binary cross-entropy)", **line_kw):
+    """`plotting.plot_loss_curve` for a classifier: its own y label, and by default a title that
+    states the finding, "loss falls from a to b in N epochs". Returns the Line2D."""
+    arr = np.asarray(losses, dtype=float)
+    line = plot_loss_curve(arr, ax=ax, label=label)
+    if line_kw:
+        line.set(**line_kw)
+    ax = line.axes
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("epoch (one full-batch step each)")
+    if title is None:
+        title = f"loss falls from {arr[0]:.3g} to {arr[-1]:.2g} in {arr.size} epochs"
+    ax.set_title(title)
+    return line
+
+
+def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: torch.Tensor,
+                    y: torch.Tensor, resolution: int = 200):
+    """Two panels: every named loss curve (the first solid, the others dashed on top), and the
+    decision boundary of `predict`. Returns the figure."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty dict of name → list of losses")
+    fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.6)
+    for i, (name, losses) in enumerate(curves.items()):
+        style = {} if i == 0 else {"linestyle": "--", "linewidth": 1.5}
+        plot_loss_with_title(losses, title=None if i == 0 else ax_loss.get_title(), ax=ax_loss,
+                             label=name, **style)
+    if len(curves) > 1:
+        ax_loss.legend(title="the curves overlap" if _same_end(curves) else None)
+    plot_decision_boundary(predict, X, y, ax=ax_map, resolution=resolution)
+    return fig
+
+
+def _same_end(curves: Mapping[str, Sequence[float]]) -> bool:
+    ends = [float(np.asarray(c, dtype=float)[-1]) for c in curves.values()]
+    return bool(np.allclose(ends, ends[0], rtol=1e-4, atol=1e-7))

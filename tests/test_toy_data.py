@@ -1,0 +1,90 @@
+"""helpers.toy_data: seeded two-moons and spirals."""
+import math
+
+import pytest
+import torch
+
+from helpers.toy_data import spirals, two_moons
+
+GENERATORS = [two_moons, spirals]
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+@pytest.mark.parametrize("n", [2, 7, 200])
+def test_shapes_dtype_and_labels(make, n):
+    X, y = make(n)
+    assert X.shape == (n, 2) and y.shape == (n,)
+    assert X.dtype == torch.float32 and y.dtype == torch.float32
+    assert int((y == 0).sum()) == n // 2 and int((y == 1).sum()) == n - n // 2
+    assert torch.equal(y, torch.sort(y).values)  # class 0 first
+    assert torch.isfinite(X).all()
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_same_seed_same_data_other_seed_other_data(make):
+    X1, y1 = make(50, seed=3)
+    X2, y2 = make(50, seed=3)
+    X3, _ = make(50, seed=4)
+    assert torch.equal(X1, X2) and torch.equal(y1, y2)
+    assert not torch.equal(X1, X3)
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_global_rng_untouched(make):
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    make(20)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_dtype_float64(make):
+    X, y = make(10, dtype=torch.float64)
+    assert X.dtype == y.dtype == torch.float64
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = two_moons(100, noise=0.0, dtype=torch.float64)
+    upper, lower = X[y == 0], X[y == 1]
+    torch.testing.assert_close(upper.norm(dim=1), torch.ones(50, dtype=torch.float64))
+    assert (upper[:, 1] >= 0).all()
+    centre = torch.tensor([1.0, 0.5], dtype=torch.float64)
+    torch.testing.assert_close((lower - centre).norm(dim=1), torch.ones(50, dtype=torch.float64))
+    assert (lower[:, 1] <= 0.5).all()
+
+
+def test_spiral_arms_without_noise_are_point_symmetric_in_radius():
+    X, y = spirals(100, noise=0.0, dtype=torch.float64)
+    r = X.norm(dim=1)
+    assert (r > 0.04).all() and (r <= 1.0 + 1e-12).all()
+
+
+def test_noise_spreads_points():
+    X0, _ = two_moons(200, noise=0.0, dtype=torch.float64)
+    X1, _ = two_moons(200, noise=0.3, dtype=torch.float64)
+    upper0, upper1 = X0[:100], X1[:100]
+    assert (upper1.norm(dim=1) - 1).abs().mean() > 10 * (upper0.norm(dim=1) - 1).abs().mean()
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"n": 1}, ValueError, "at least 2"),
+    ({"n": 2.5}, TypeError, "integer"),
+    ({"n": True}, TypeError, "integer"),
+    ({"noise": -0.1}, ValueError, "≥ 0"),
+    ({"noise": math.nan}, ValueError, "finite"),
+    ({"noise": "0.1"}, TypeError, "real number"),
+    ({"seed": -1}, ValueError, "seed"),
+    ({"seed": 1.0}, TypeError, "seed"),
+    ({"dtype": torch.int64}, ValueError, "floating-point"),
+])
+def test_bad_arguments_are_rejected_with_a_clear_message(make, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        make(**kwargs)
+
+
+@pytest.mark.parametrize("turns", [0, -1.0, math.inf, "2"])
+def test_spirals_rejects_bad_turns(turns):
+    with pytest.raises(ValueError, match="turns"):
+        spirals(10, turns=turns)
