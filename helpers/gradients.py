@@ -171,6 +171,13 @@ def verdict(error: float) -> str:
     return "wrong"
 
 
+def error_bound(error: float) -> str:
+    """'0' or the smallest power of ten at or above the error, e.g. 3.2e-11 → '≤ 1e-10'."""
+    if error == 0:
+        return "0"
+    return f"≤ 1e{math.ceil(math.log10(error) - 1e-12)}"
+
+
 # --------------------------------------------------------------------------- comparisons
 def _check_named(tensors: object, what: str) -> None:
     if not isinstance(tensors, Mapping):
@@ -202,10 +209,12 @@ class GradientComparison:
         return [name for name, _, _, v in self.rows if v in ("suspicious", "wrong")]
 
     def __str__(self) -> str:
+        """The table, each error shown as a power-of-ten bound (≤ 1e-10): the exact digits of
+        round-off differ between machines, and stored lesson outputs must not."""
         pairs = list(self.rows[0][2]) if self.rows else []
         header = ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"]
         table = [header] + [
-            [name, "×".join(map(str, shape)) or "scalar", *[f"{errs[p]:.1e}" for p in pairs], v]
+            [name, "×".join(map(str, shape)) or "scalar", *[error_bound(errs[p]) for p in pairs], v]
             for name, shape, errs, v in self.rows
         ]
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -218,7 +227,7 @@ class GradientComparison:
         head = "".join(f"<th>{h}</th>" for h in ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"])
         body = "".join(
             "<tr>" + f"<td>{name}</td><td>{'×'.join(map(str, shape)) or 'scalar'}</td>"
-            + "".join(f"<td>{errs[p]:.1e}</td>" for p in pairs) + f"<td>{v}</td></tr>"
+            + "".join(f"<td>{error_bound(errs[p])}</td>" for p in pairs) + f"<td>{v}</td></tr>"
             for name, shape, errs, v in self.rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

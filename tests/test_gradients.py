@@ -60,7 +60,7 @@ def test_compare_gradients_table_and_wrong_names():
     table = g.compare_gradients(manual=_grads(), autograd=_grads(), numeric=_grads(1.0 + 1e-9))
     assert table.all_good and table.wrong() == []
     text = str(table)
-    assert "W1" in text and "2×3" in text and "manual–autograd" in text and "good" in text
+    assert "W1" in text and "2×3" in text and "manual–autograd" in text and "good" in text and "≤ 1e-" in text
     assert "<table>" in table._repr_html_()
     bad = g.compare_gradients(manual=_grads(2.0), autograd=_grads())
     assert bad.wrong() == ["W1"] and not bad.all_good
@@ -107,3 +107,8 @@ def test_bad_input_is_rejected_clearly(call, error, match):
         warnings.simplefilter("error")
         with pytest.raises(error, match=match):
             call()
+
+
+@pytest.mark.parametrize("error, text", [(0.0, "0"), (3.2e-11, "≤ 1e-10"), (1e-7, "≤ 1e-7"), (0.5, "≤ 1e0")])
+def test_error_bound_is_a_power_of_ten(error, text):
+    assert g.error_bound(error) == text

@@ -1,0 +1,165 @@
+"""Lesson 01's slope explorer: pick x and h, see the finite-difference slope against the truth.
+
+Left: the curve, the tangent at x (the true slope) and the secant whose slope is the estimate.
+Right: the error against h at this x (the U of `helpers.derivatives.error_vs_h`), a dot at
+the chosen h. Every slider position is valid: when h is so small that x ± h rounds back to x
+in float32 the estimate is exactly 0, and the readout says so.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
+from helpers.plotting import PALETTE, finite_clipped, new_figure
+from helpers.widgets import CSS, FigureView, quiet_numerics, status_html
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
+H_EXPONENTS = (-12, 0)  # the h slider runs over 10^-12 … 10^0
+HS = np.logspace(-12, 0, 49)
+
+
+def _number(value: float, fmt: str) -> str:
+    return format(value, fmt) if math.isfinite(value) else "— (overflow)"
+
+
+class SlopeExplorer:
+    """Sliders for x and h (log scale), toggles for dtype and method, a readout and a plot.
+
+    f acts on tensors elementwise (default torch.sin); df is its exact derivative.
+    """
+
+    def __init__(self, f: Callable = torch.sin, df: Callable = torch.cos, *, x: float = 1.0, h: float = 1e-1,
+                 x_range: tuple[float, float] = (-3.0, 3.0), label: str = "sin(x)"):
+        if not callable(f) or not callable(df):
+            raise TypeError("f and df must be functions of a tensor, e.g. torch.sin and torch.cos")
+        lo, hi = (float(v) for v in x_range)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"x_range must be two finite numbers, low < high, got {x_range!r}")
+        if not lo <= x <= hi:
+            raise ValueError(f"x must lie in x_range {x_range}, got {x!r}")
+        if not 10.0 ** H_EXPONENTS[0] <= h <= 10.0 ** H_EXPONENTS[1]:
+            raise ValueError(f"h must lie between 1e-12 and 1, got {h!r}")
+        self.f, self.df, self.label = f, df, label
+        self.x_slider = W.FloatSlider(value=x, min=lo, max=hi, step=0.01, description="x",
+                                      continuous_update=False, readout_format=".2f")
+        self.h_slider = W.FloatLogSlider(value=h, base=10, min=H_EXPONENTS[0], max=H_EXPONENTS[1], step=0.25,
+                                         description="h", continuous_update=False, readout_format=".1e")
+        self.dtype = W.ToggleButtons(options=list(DTYPES), value="float64", description="dtype")
+        self.method = W.ToggleButtons(options=["central", "forward"], value="central", description="method")
+        self.readout = W.HTML()
+        self.x_slider.add_class(CSS["slope_x"])
+        self.h_slider.add_class(CSS["slope_h"])
+        self.readout.add_class(CSS["slope_readout"])
+        self._build_figure(lo, hi)
+        for control in (self.x_slider, self.h_slider, self.dtype, self.method):
+            control.observe(lambda _change: self.update(), names="value")
+        self.widget = W.VBox([W.HBox([self.x_slider, self.h_slider]), W.HBox([self.dtype, self.method]),
+                              self.readout, self.view.output])
+        self._curve_key = None
+        self.update()
+
+    # ------------------------------------------------------------------ figure, built once
+    def _build_figure(self, lo: float, hi: float) -> None:
+        with plt.ioff():
+            fig, (ax, ax_err) = new_figure(ncols=2, width=11.0, height=4.2)
+        xs = torch.linspace(lo - 0.5, hi + 0.5, 400, dtype=torch.float64)
+        ys = finite_clipped(self.f(xs).numpy())
+        ax.plot(xs.numpy(), ys, color=PALETTE["black"], lw=2, label=f"f(x) = {self.label}")
+        (self.tangent,) = ax.plot([], [], color=PALETTE["blue"], lw=2.5, label="tangent (true slope)")
+        (self.secant,) = ax.plot([], [], "--", color=PALETTE["red"], lw=2, label="secant (estimate)")
+        (self.point,) = ax.plot([], [], "o", color=PALETTE["blue"], ms=7)
+        (self.points,) = ax.plot([], [], "o", color=PALETTE["red"], ms=6)
+        margin = 0.15 * (ys.max() - ys.min() + 1e-12)
+        ax.set_xlim(lo - 0.5, hi + 0.5)
+        ax.set_ylim(ys.min() - margin, ys.max() + margin)
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+        ax.set_title("Secant of step h against the tangent")
+        ax.legend(loc="lower right", fontsize=9)
+        (self.error_curve,) = ax_err.loglog(HS, np.ones_like(HS), color=PALETTE["blue"], lw=2)
+        (self.error_dot,) = ax_err.plot([1.0], [1.0], "o", color=PALETTE["red"], ms=9)
+        ax_err.set_xlim(HS[0] / 2, HS[-1] * 2)
+        ax_err.set_ylim(1e-16, 10)
+        ax_err.set_xlabel("step h")
+        ax_err.set_ylabel("absolute error of the estimate")
+        self.ax, self.ax_err = ax, ax_err
+        self.view = FigureView(fig, css_class=CSS["slope_plot"])
+
+    # ------------------------------------------------------------------ the callback
+    def state(self) -> dict:
+        """Estimate, true slope and error for the current controls, plus a status line."""
+        x, h = float(self.x_slider.value), float(self.h_slider.value)
+        dtype, method = DTYPES[self.dtype.value], self.method.value
+        with quiet_numerics():
+            estimate = estimate_slope(self.f, x, h, dtype, method)
+            try:
+                true = exact_slope(self.df, x)
+            except ValueError:  # f′(x) overflows even in float64
+                true = math.nan
+        error = abs(estimate - true) if math.isfinite(estimate) and math.isfinite(true) else math.inf
+        return {"x": x, "h": h, "dtype": self.dtype.value, "method": method, "estimate": estimate,
+                "true": true, "error": error, "status": self._status(x, h, dtype, method, estimate, true)}
+
+    def _status(self, x: float, h: float, dtype: torch.dtype, method: str, estimate: float, true: float):
+        name = str(dtype).replace("torch.", "")
+        xt = torch.tensor(x, dtype=dtype)
+        if not (math.isfinite(estimate) and math.isfinite(true)):
+            return "error", (f"f overflows in {name} near x (beyond ±{float(torch.finfo(dtype).max):.0e}): "
+                             "no slope can be estimated here. Try another x or float64.")
+        if estimate == 0.0 and true != 0.0:
+            if bool((xt + h == xt).item()):
+                spacing = float(torch.finfo(dtype).eps) * max(abs(x), float(torch.finfo(dtype).tiny))
+                return "warn", (f"In {name}, x + h rounds back to x (h is below half the spacing of {name} "
+                                f"numbers near x, ≈ {spacing:.0e}): the difference is exactly 0. Make h larger.")
+            other = "f(x − h)" if method == "central" else "f(x)"
+            return "warn", (f"In {name}, f(x + h) and {other} round to the same number: the difference is "
+                            "exactly 0. Make h larger.")
+        eps = float(torch.finfo(dtype).eps)
+        sweet = eps ** (1 / 3) if method == "central" else eps ** 0.5
+        if h > 10 * sweet:
+            return "info", (f"h is well above the sweet spot h ≈ {sweet:.0e} ({name}, {method}): "
+                            "truncation error dominates. Make h smaller.")
+        if h < sweet / 10:
+            return "info", (f"h is well below the sweet spot h ≈ {sweet:.0e} ({name}, {method}): "
+                            "round-off error dominates. Make h larger.")
+        return "ok", f"h is near the sweet spot h ≈ {sweet:.0e} ({name}, {method}): the error is about as small as it gets."
+
+    def update(self) -> None:
+        """Recompute from the controls; move the secant, tangent and error dot; redraw."""
+        s = self.state()
+        x, h = s["x"], s["h"]
+        with quiet_numerics():
+            fx = float(self.f(torch.tensor(x, dtype=torch.float64)))
+            start = x if s["method"] == "forward" else x - h
+            f_start = float(self.f(torch.tensor(start, dtype=torch.float64)))
+            f_end = float(self.f(torch.tensor(x + h, dtype=torch.float64)))
+            self.tangent.set_data(*line_through(x, fx, s["true"], 1.2))
+            self.point.set_data([x], finite_clipped([fx]))
+            self.secant.set_data(*line_through(start, f_start, finite_clipped([s["estimate"]])[0], 1.2 + h))
+            self.points.set_data([start, x + h], finite_clipped([f_start, f_end]))
+            key = (x, s["dtype"], s["method"])
+            if key != self._curve_key:
+                result = error_vs_h(self.f, self.df, x, HS, DTYPES[s["dtype"]])
+                self._errors = np.clip(finite_clipped(result._errors(s["method"])), ERROR_FLOOR, None)
+                self.error_curve.set_data(HS, self._errors)
+                self.error_curve.set_color(PALETTE["blue"] if s["dtype"] == "float64" else PALETTE["orange"])
+                self._curve_key = key
+            self.error_dot.set_data([h], [np.clip(finite_clipped([s["error"]])[0], ERROR_FLOOR, None)])
+        self.ax_err.set_title(f"Error against h ({s['dtype']}, {s['method']}); the dot is your h")
+        kind, text = s["status"]
+        self.readout.value = (
+            f"<b>estimate</b> {_number(s['estimate'], '.10g')} &nbsp; <b>true slope</b> f′({x:.2f}) = "
+            f"{_number(s['true'], '.10g')} &nbsp; <b>error</b> {_number(s['error'], '.2e')}<br>"
+            f"{status_html(kind, text)}")
+        self.view.redraw()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,200 @@
+"""helpers.derivatives: the three-way table, error against h, and the tangent plot."""
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from helpers.derivatives import (ErrorVsH, error_vs_h, estimate_slope, exact_slope, line_through,
+                                 plot_error_vs_h, plot_tangent, three_way)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- three_way
+def test_three_way_matches_the_closed_form():
+    table = three_way("sin(x**2)", 0.7)
+    (row,) = table.rows
+    assert row.wrt == "x"
+    assert row.sympy == pytest.approx(2 * 0.7 * math.cos(0.49), rel=1e-14)
+    assert row.autograd == pytest.approx(row.sympy, rel=1e-14)
+    assert row.numeric == pytest.approx(row.sympy, rel=1e-8)
+    assert table.all_good and table.worst < 1e-7 and row.verdict == "good"
+
+
+def test_three_way_accepts_sympy_expressions_lambdas_and_dicts():
+    x = sp.Symbol("x")
+    table = three_way({"expr": sp.exp(sp.sin(x)), "lambda": sp.Lambda(x, x**3), "string": "tanh(x)"}, 0.5)
+    assert [r.function for r in table.rows] == ["expr", "lambda", "string"]
+    expected = [math.exp(math.sin(0.5)) * math.cos(0.5), 3 * 0.25, 1 - math.tanh(0.5) ** 2]
+    for row, want in zip(table.rows, expected):
+        assert row.autograd == pytest.approx(want, rel=1e-12)
+
+
+def test_three_way_several_variables_gives_one_row_per_wrt():
+    loss = "-(y*log(1/(1+exp(-(w*x+b)))) + (1-y)*log(1-1/(1+exp(-(w*x+b)))))"
+    at = {"w": 0.5, "b": -0.3, "x": 1.5, "y": 1.0}
+    table = three_way(loss, at, wrt=["w", "b"])
+    a = 1 / (1 + math.exp(-(0.5 * 1.5 - 0.3)))
+    assert [r.wrt for r in table.rows] == ["w", "b"]
+    assert table.rows[0].sympy == pytest.approx((a - 1) * 1.5, rel=1e-12)
+    assert table.rows[1].sympy == pytest.approx(a - 1, rel=1e-12)
+    assert table.all_good
+
+
+def test_three_way_constant_in_wrt_gives_zero():
+    (row,) = three_way("y**2", {"x": 1.0, "y": 2.0}, wrt="x").rows
+    assert (row.sympy, row.numeric, row.autograd) == (0.0, 0.0, 0.0)
+
+
+def test_three_way_text_and_html_reprs():
+    table = three_way({"f(g(x))": "sin(x**2)"}, 0.7)
+    text = str(table)
+    assert text.splitlines()[0].split() == ["f", "d/d", "derivative", "(sympy)", "at", "sympy", "numeric",
+                                            "autograd", "agreement"]
+    assert "2·x·cos(x^2)" in text and "1.235266" in text and "good (< 1e-07)" in text
+    assert repr(table) == text
+    html = table._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 2 and "1.235266" in html
+
+
+@pytest.mark.parametrize("expr, at, kwargs, match", [
+    (sp.Matrix([sp.Symbol("x"), 1]), 1.0, {}, "scalar"),
+    ("sin(x**2)", 1.0, {"h": 0.0}, "positive"),
+    ("sin(x**2)", 1.0, {"h": -1e-5}, "positive"),
+    ("sin(x**2)", torch.tensor(2), {}, "floating-point"),
+    ("sin(x**2)", torch.tensor([1.0, 2.0]), {}, "one number"),
+    ("sin(x**2)", math.inf, {}, "finite"),
+    ("log(x)", 0.0, {}, "pick another point"),
+    ("x*y", 1.0, {}, "dict"),
+    ("x*y", {"x": 1.0}, {}, "missing"),
+    ("x*y", {"x": 1.0, "y": 2.0}, {"wrt": "z"}, "wrt"),
+    ("sin(x", 1.0, {}, "could not read"),
+    ({}, 1.0, {}, "empty"),
+])
+def test_three_way_rejects_bad_input(expr, at, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        three_way(expr, at, **kwargs)
+
+
+@pytest.mark.parametrize("expr, at", [(42, 1.0), ("x", "1.0"), ("x", True)])
+def test_three_way_rejects_wrong_types(expr, at):
+    with pytest.raises(TypeError):
+        three_way(expr, at)
+
+
+# --------------------------------------------------------------------------- error against h
+def test_error_vs_h_has_the_u_shape():
+    r64 = error_vs_h(torch.sin, torch.cos, 1.0)
+    r32 = error_vs_h(torch.sin, torch.cos, 1.0, dtype=torch.float32)
+    assert isinstance(r64, ErrorVsH) and r64.dtype == "float64" and r32.dtype == "float32"
+    assert r64.slope == pytest.approx(math.cos(1.0))
+    assert r64.hs.shape == r64.forward.shape == r64.central.shape
+    assert 1e-7 <= r64.best_h("central") <= 1e-3  # the bottom of the U, near ∛ε ≈ 6e-6
+    assert 1e-10 <= r64.best_h("forward") <= 1e-6  # near √ε ≈ 1.5e-8
+    assert r64.min_error("central") < 1e-9 < r64.min_error("forward")
+    assert r32.min_error("central") > 100 * r64.min_error("central")
+    # both ends of the U are high: truncation at h = 1, round-off at h = 1e-15
+    assert r64.central[-1] > 1e-2 and r64.central[0] > 1e-4
+    # float32 at tiny h: x ± h rounds to x, the estimate is 0 and the error is |f′(x)|
+    assert r32.central[0] == pytest.approx(math.cos(1.0))
+
+
+def test_error_vs_h_takes_a_number_as_derivative_and_custom_steps():
+    r = error_vs_h(lambda t: t**3, 3.0, 1.0, hs=[1e-1, 1e-2])
+    assert r.central == pytest.approx([1e-2, 1e-4], rel=1e-6)  # central error of x³ is exactly h²
+    assert r.forward == pytest.approx([0.31, 0.0301], rel=1e-6)  # 3h + h²
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"f": lambda t: torch.stack([t, t])}, "scalar"),
+    ({"hs": [1e-3, 0.0]}, "h > 0"),
+    ({"hs": [-1e-3]}, "h > 0"),
+    ({"hs": []}, "non-empty"),
+    ({"dtype": torch.int64}, "floating-point dtype"),
+    ({"x0": torch.tensor(1)}, "floating-point"),
+    ({"df": math.nan}, "finite"),
+    ({"df": lambda t: torch.ones(3)}, "scalar"),
+])
+def test_error_vs_h_rejects_bad_input(kwargs, match):
+    args = {"f": torch.sin, "df": torch.cos, "x0": 1.0, "hs": None, "dtype": torch.float64, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        error_vs_h(**args)
+
+
+def test_error_vs_h_rejects_wrong_types():
+    with pytest.raises(TypeError):
+        error_vs_h("sin", torch.cos, 1.0)
+    with pytest.raises(TypeError):
+        error_vs_h(torch.sin, torch.cos, 1.0, dtype="float64")
+
+
+def test_estimate_slope_rounds_like_the_dtype():
+    assert estimate_slope(torch.sin, 1.0, 1e-12, torch.float32) == 0.0
+    assert estimate_slope(torch.sin, 1.0, 1e-5) == pytest.approx(math.cos(1.0), rel=1e-9)
+    assert estimate_slope(torch.sin, 1.0, 1e-5, method="forward") == pytest.approx(math.cos(1.0), rel=1e-4)
+    with pytest.raises(ValueError, match="method"):
+        estimate_slope(torch.sin, 1.0, 1e-5, method="backward")
+    with pytest.raises(ValueError, match="positive"):
+        estimate_slope(torch.sin, 1.0, 0.0)
+
+
+def test_exact_slope_accepts_numbers_and_functions():
+    assert exact_slope(torch.cos, 0.0) == 1.0
+    assert exact_slope(2.5, 0.0) == 2.5
+
+
+def test_plot_error_vs_h_draws_finite_log_log_lines():
+    results = [error_vs_h(torch.sin, torch.cos, 1.0, dtype=d) for d in (torch.float64, torch.float32)]
+    ax = plot_error_vs_h(results, title="U")
+    lines = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+    assert [ln.get_label() for ln in lines] == ["float64, central", "float64, forward", "float32, central",
+                                               "float32, forward"]
+    assert ax.get_xscale() == ax.get_yscale() == "log" and ax.get_title() == "U"
+    for ln in ax.get_lines():
+        y = np.asarray(ln.get_ydata(), dtype=float)
+        assert np.all(np.isfinite(y)) and np.all(y > 0)
+    with pytest.raises(TypeError):
+        plot_error_vs_h([])
+    with pytest.raises(TypeError):
+        plot_error_vs_h([1, 2])
+
+
+# --------------------------------------------------------------------------- tangent
+def test_plot_tangent_draws_curve_tangent_and_secants():
+    ax = plot_tangent(torch.sin, 1.0, torch.cos, h=0.5)
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert labels[0] == "f(x)" and labels[1].startswith("tangent, slope 0.540")
+    assert any(lab.startswith("forward secant") for lab in labels)
+    assert any(lab.startswith("central secant") for lab in labels)
+    tangent = ax.get_lines()[1]
+    xs, ys = tangent.get_xdata(), tangent.get_ydata()
+    assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(math.cos(1.0))
+    # without df, autograd gives the slope
+    ax2 = plot_tangent(lambda t: t**2, 1.0)
+    assert ax2.get_lines()[1].get_label() == "tangent, slope 2.000"
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"x0": 5.0}, ValueError),
+    ({"h": 0.0}, ValueError),
+    ({"x0": torch.tensor(1)}, ValueError),
+    ({"f": "sin"}, TypeError),
+])
+def test_plot_tangent_rejects_bad_input(kwargs, error):
+    args = {"f": torch.sin, "x0": 1.0, **kwargs}
+    with pytest.raises(error):
+        plot_tangent(**args)
+
+
+def test_line_through_is_finite_and_has_the_slope():
+    xs, ys = line_through(1.0, 2.0, 3.0, 0.5)
+    assert list(xs) == [0.5, 1.5] and list(ys) == [0.5, 3.5]
+    _, ys = line_through(0.0, 0.0, math.inf, 1.0)
+    assert np.all(np.isfinite(ys))
