@@ -1,0 +1,342 @@
+"""Draw a tensor's autograd graph from its `grad_fn`, with matplotlib alone (no graphviz binary).
+
+During the forward pass PyTorch records, for every operation on tensors that require grad,
+a backward node (`MulBackward0`, `PowBackward0`, …). Each node lists in `next_functions`
+the nodes that produced its inputs; a leaf tensor appears as an `AccumulateGrad` node whose
+`.variable` is the leaf. `backward()` walks these links from the output to the leaves, so the
+edges here point the same way: output → operations → leaves.
+
+    g = autograd_graph(loss, names={"w": w})   # nodes and edges, plain data (tested)
+    ax = draw_graph(loss, names={"w": w})       # the same graph, drawn in layers
+
+Inputs that do not require grad (constants, data) have no backward node and are not drawn.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+import matplotlib.pyplot as plt
+import torch
+
+from helpers.plotting import PALETTE
+
+MAX_NODES = 60
+_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One box of the drawing: the output tensor, a backward operation, or a leaf tensor."""
+
+    id: str
+    kind: str  # "output", "op" or "leaf"
+    label: str  # "l", "mul", "w", …
+    op: str | None = None  # PyTorch's class name, e.g. "MulBackward0"
+    value: str | None = None  # rounded value (output and leaves)
+    grad: str | None = None  # rounded .grad of a leaf, "None" before backward()
+    tensor: str | None = None  # the name of the intermediate tensor an op produced, if given
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """A link the backward pass follows: gradient flows from `source` to `target`.
+
+    `slot` is the input position of `target`'s tensor in `source`'s operation: `w * w`
+    gives two edges from mul to w, slots 0 and 1 (a tensor used twice).
+    """
+
+    source: str
+    target: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class AutogradGraph:
+    """Nodes (discovery order from the output) and edges, with a layer per node (0 = output)."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    layers: Mapping[str, int]
+
+    def node(self, label: str) -> GraphNode:
+        """The first node with this label or tensor name (e.g. "mul", "w", or "e" for "sub → e")."""
+        for n in self.nodes:
+            if label in (n.label, n.tensor):
+                return n
+        raise KeyError(f"no node labelled {label!r}; labels are {[n.label for n in self.nodes]}")
+
+    def children(self, node_id: str) -> list[str]:
+        """Targets of the edges leaving `node_id`, by slot (repeated for a reused input)."""
+        return [e.target for e in self.edges if e.source == node_id]
+
+    def __str__(self) -> str:
+        """An indented tree from the output; a node reached a second time is marked (again)."""
+        by_id = {n.id: n for n in self.nodes}
+        lines: list[str] = []
+        seen: set[str] = set()
+
+        def visit(node_id: str, prefix: str, last: bool, top: bool) -> None:
+            n = by_id[node_id]
+            text = _node_text(n).replace("\n", ", ")
+            again = node_id in seen
+            lines.append(("" if top else prefix + ("└─ " if last else "├─ ")) + text + (" (again)" if again else ""))
+            if again:
+                return
+            seen.add(node_id)
+            kids = self.children(node_id)
+            for i, kid in enumerate(kids):
+                visit(kid, "" if top else prefix + ("   " if last else "│  "), i == len(kids) - 1, False)
+
+        visit(self.nodes[0].id, "", True, True)
+        return "\n".join(lines)
+
+
+def op_name(fn: object) -> str:
+    """Short name of a backward node: MulBackward0 → "mul", MyLinearBackward → "MyLinear".
+
+    Built-in PyTorch nodes are lower-cased; custom `autograd.Function`s keep their spelling.
+    """
+    if fn is None:
+        raise TypeError("op_name needs a backward node (a tensor's grad_fn), got None")
+    name = type(fn).__name__
+    if name == "AccumulateGrad":
+        return "leaf"
+    short = _BACKWARD_SUFFIX.sub("", name) or name
+    custom = isinstance(fn, torch.autograd.function.BackwardCFunction)
+    return short if custom else short.lower()
+
+
+def _number(v: float, digits: int) -> str:
+    text = f"{v + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
+    return text + ".0" if re.fullmatch(r"-?\d+", text) else text
+
+
+def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
+    """Rounded text of a small tensor ("3.0", "[1.0, -2.5]"); a shape for a large one."""
+    if t is None:
+        return "None"
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"format_tensor needs a tensor or None, got {type(t).__name__}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"digits must be a positive integer, got {digits!r}")
+    flat = t.detach().cpu().reshape(-1)
+    if flat.numel() == 1:
+        return _number(float(flat[0]), digits)
+    if flat.numel() <= 4:
+        return "[" + ", ".join(_number(float(v), digits) for v in flat) + "]"
+    return "shape " + "×".join(map(str, t.shape))
+
+
+def _check_names(names: Mapping[str, torch.Tensor] | None) -> dict[str, torch.Tensor]:
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError(f"names must be a dict of label → tensor, e.g. {{'w': w}}, got {type(names).__name__}")
+    for key, t in names.items():
+        if not isinstance(key, str) or not isinstance(t, torch.Tensor):
+            raise TypeError(f"names must map str labels to tensors, got {key!r} → {type(t).__name__}")
+    return dict(names)
+
+
+def _label_for(t: torch.Tensor, names: dict[str, torch.Tensor]) -> str | None:
+    return next((k for k, v in names.items() if v is t), None)
+
+
+def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None,
+                   output_name: str | None = None, digits: int = 4,
+                   max_nodes: int = MAX_NODES) -> AutogradGraph:
+    """The graph behind `tensor`, walked from `tensor.grad_fn` through `next_functions`.
+
+    names labels tensors by identity, e.g. {"w": w, "e": e}: leaves and the output by name, an
+    intermediate tensor on the op that made it ("sub → e"); unnamed leaves become "leaf",
+    "leaf 2", …. Layers are longest-path distances from the output, so every edge
+    points down at least one layer.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"autograd_graph needs a torch.Tensor, got {type(tensor).__name__}")
+    if not tensor.requires_grad:
+        raise ValueError("this tensor has no autograd graph: it does not require grad. Build it from "
+                         "tensors created with requires_grad=True (and outside torch.no_grad()).")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
+        raise ValueError(f"max_nodes must be an integer ≥ 2, got {max_nodes!r}")
+    names = _check_names(names)
+    format_tensor(tensor, digits)  # validates digits
+    out_label = output_name or _label_for(tensor, names) or "output"
+    nodes = [GraphNode("n0", "output", out_label, value=format_tensor(tensor, digits))]
+    edges: list[GraphEdge] = []
+    ids: dict[int, str] = {}
+    keep: list[object] = []  # hold the node objects so id() stays unique while we walk
+    unnamed = 0
+
+    def node_for(fn) -> tuple[str, bool]:
+        nonlocal unnamed
+        key = id(fn)
+        if key in ids:
+            return ids[key], False
+        if len(nodes) >= max_nodes:
+            raise ValueError(f"the graph has more than {max_nodes} nodes: too many to draw legibly. "
+                             "Draw a smaller piece, or raise max_nodes.")
+        node_id = f"n{len(nodes)}"
+        ids[key] = node_id
+        keep.append(fn)
+        if type(fn).__name__ == "AccumulateGrad":
+            leaf = fn.variable
+            label = _label_for(leaf, names)
+            if label is None:
+                unnamed += 1
+                label = "leaf" if unnamed == 1 else f"leaf {unnamed}"
+            nodes.append(GraphNode(node_id, "leaf", label, "AccumulateGrad",
+                                   format_tensor(leaf, digits), format_tensor(leaf.grad, digits)))
+        else:
+            made = next((k for k, v in names.items() if v.grad_fn is fn and v is not tensor), None)
+            nodes.append(GraphNode(node_id, "op", op_name(fn), type(fn).__name__, tensor=made))
+        return node_id, True
+
+    if tensor.grad_fn is None:  # a leaf itself
+        leaf_id, _ = node_for(_LeafProxy(tensor))
+        edges.append(GraphEdge("n0", leaf_id, 0))
+    else:
+        root_id, _ = node_for(tensor.grad_fn)
+        edges.append(GraphEdge("n0", root_id, 0))
+        stack = [tensor.grad_fn]
+        while stack:  # breadth-first, so ids follow distance from the output
+            fn = stack.pop(0)
+            for slot, (child, _) in enumerate(fn.next_functions):
+                if child is None:
+                    continue
+                child_id, new = node_for(child)
+                edges.append(GraphEdge(ids[id(fn)], child_id, slot))
+                if new:
+                    stack.append(child)
+    return AutogradGraph(tuple(nodes), tuple(edges), _layers(nodes, edges))
+
+
+class _LeafProxy:
+    """Stands in for the AccumulateGrad node of a leaf that has not been used in any operation."""
+
+    def __init__(self, variable: torch.Tensor):
+        self.variable = variable
+        self.next_functions = ()
+
+
+_LeafProxy.__name__ = "AccumulateGrad"
+
+
+def _layers(nodes: list[GraphNode], edges: list[GraphEdge]) -> dict[str, int]:
+    """Longest-path layer of every node from the output (the graph is acyclic)."""
+    children: dict[str, list[str]] = {n.id: [] for n in nodes}
+    indegree = {n.id: 0 for n in nodes}
+    for e in edges:
+        children[e.source].append(e.target)
+        indegree[e.target] += 1
+    layer = {n.id: 0 for n in nodes}
+    ready = [n.id for n in nodes if indegree[n.id] == 0]
+    while ready:  # Kahn's topological order
+        u = ready.pop(0)
+        for v in children[u]:
+            layer[v] = max(layer[v], layer[u] + 1)
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                ready.append(v)
+    return layer
+
+
+def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
+    """(x, y) of every node: y = −layer; in a layer, nodes sit under their parents' mean x,
+    sorted by it and pushed apart until boxes clear each other, at least 1 unit (a barycentre
+    layout, by hand)."""
+    if not isinstance(graph, AutogradGraph):
+        raise TypeError(f"layout needs an AutogradGraph, got {type(graph).__name__}")
+    parents: dict[str, list[str]] = {n.id: [] for n in graph.nodes}
+    for e in graph.edges:
+        parents[e.target].append(e.source)
+    order = {n.id: i for i, n in enumerate(graph.nodes)}
+    widths = {n.id: node_width(n) for n in graph.nodes}
+    pos: dict[str, tuple[float, float]] = {}
+    for depth in range(max(graph.layers.values()) + 1):
+        row = [n.id for n in graph.nodes if graph.layers[n.id] == depth]
+        want = {}
+        for i, nid in enumerate(row):
+            xs = [pos[p][0] for p in parents[nid] if p in pos]
+            want[nid] = sum(xs) / len(xs) if xs else i - (len(row) - 1) / 2
+        row.sort(key=lambda nid: (want[nid], order[nid]))
+        xs: list[float] = []
+        for k, nid in enumerate(row):
+            gap = max(1.0, (widths[row[k - 1]] + widths[nid]) / 2 + 0.3) if k else 0.0
+            xs.append(want[nid] if not xs else max(want[nid], xs[-1] + gap))
+        shift = sum(want[nid] - x for nid, x in zip(row, xs)) / len(row)
+        for nid, x in zip(row, xs):
+            pos[nid] = (x + shift, -float(depth))
+    return pos
+
+
+def node_width(n: GraphNode) -> float:
+    """Approximate box width in layout units (1 unit ≈ 1.7 in, 10-pt text ≈ 0.05 unit a character)."""
+    return 0.05 * max(len(line) for line in _node_text(n).splitlines()) + 0.25
+
+
+def _node_text(n: GraphNode) -> str:
+    if n.kind == "op":
+        return n.label if n.tensor is None else f"{n.label} → {n.tensor}"
+    if n.kind == "output":
+        return f"{n.label} = {n.value}"
+    return f"{n.label} = {n.value}\ngrad {n.grad}"
+
+
+_STYLE = {  # face colour, edge colour per kind of node
+    "output": (PALETTE["green"], "white"),
+    "op": (PALETTE["sky"], "black"),
+    "leaf": (PALETTE["orange"], "black"),
+}
+
+
+def draw_graph(tensor: torch.Tensor, ax=None, names: Mapping[str, torch.Tensor] | None = None,
+               output_name: str | None = None, title: str | None = None, digits: int = 4,
+               caption: bool = True):
+    """Draw the autograd graph of `tensor`: output at the top, operations in blue, leaves in
+    orange with value and .grad; arrows point the way backward() sends gradients.
+
+    Returns the Axes (a new figure sized to the graph when ax is None).
+    """
+    graph = autograd_graph(tensor, names=names, output_name=output_name, digits=digits)
+    pos = layout(graph)
+    left = min(pos[n.id][0] - node_width(n) / 2 for n in graph.nodes) - 0.3
+    right = max(pos[n.id][0] + node_width(n) / 2 for n in graph.nodes) + 0.3
+    depth = max(graph.layers.values())
+    if ax is None:
+        width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
+        _, ax = plt.subplots(figsize=(width, 1.2 + 1.05 * (depth + 1)), layout="constrained")
+    ax.set_xlim(left, right)
+    ax.set_ylim(-depth - 0.7, 0.45)
+    ax.set_axis_off()
+    artists = {}
+    for n in graph.nodes:
+        face, font = _STYLE[n.kind]
+        style = "round,pad=0.35" if n.kind == "op" else "square,pad=0.35"
+        artists[n.id] = ax.text(*pos[n.id], _node_text(n), ha="center", va="center", fontsize=10,
+                                color=font if n.kind == "output" else "black", zorder=3,
+                                fontweight="bold" if n.kind == "op" else "normal",
+                                bbox=dict(boxstyle=style, fc=face, ec="none" if n.kind != "leaf" else "black",
+                                          alpha=0.95 if n.kind != "leaf" else 0.6, lw=0.8))
+    pairs: dict[tuple[str, str], int] = {}
+    for e in graph.edges:
+        pairs[(e.source, e.target)] = pairs.get((e.source, e.target), 0) + 1
+    seen: dict[tuple[str, str], int] = {}
+    for e in graph.edges:
+        key = (e.source, e.target)
+        k, count = seen.get(key, 0), pairs[key]
+        seen[key] = k + 1
+        rad = 0.0 if count == 1 else 0.35 * (k - (count - 1) / 2) / max(1, (count - 1) / 2)
+        ax.annotate("", xy=pos[e.target], xytext=pos[e.source], zorder=2,
+                    arrowprops=dict(arrowstyle="-|>", color="0.25", lw=1.3, mutation_scale=14,
+                                    patchA=artists[e.source].get_bbox_patch(),
+                                    patchB=artists[e.target].get_bbox_patch(), shrinkA=3, shrinkB=3,
+                                    connectionstyle=f"arc3,rad={rad:.3f}"))
+    if caption:
+        ax.text(0.0, 0.0, "arrows: the way backward() sends gradients", transform=ax.transAxes,
+                fontsize=9, color="0.35", ha="left", va="bottom")
+    if title:
+        ax.set_title(title)
+    return ax
