@@ -1,0 +1,205 @@
+"""Every lesson opened and used in JupyterLab with Chromium, as a learner would.
+
+Each lesson: JupyterLab's own 'notebook:run-all-cells', then every code cell has an execution
+count, no error output (except cells tagged raises-exception), every widget is drawn as a
+widget (never a text repr such as `FloatSlider(...)`), no "Select Kernel" dialog, nothing in
+the log console; a full-page screenshot goes to artifacts/screenshots/. Then the widgets are
+used through the keyboard (lessons 01, 02, 04). A throwaway notebook with broken widgets
+proves that the checks catch what they claim to catch.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from helpers.widgets import CSS
+
+from . import harness as H
+
+pytestmark = pytest.mark.browser
+
+LESSONS = H.lesson_names()  # parametrized over the files present at collection time
+
+
+def _lesson_or_skip(prefix: str) -> str:
+    name = H.find_lesson(prefix)
+    if name is None:
+        pytest.skip(f"lesson {prefix} (notebooks/{prefix}_*.ipynb) does not exist yet")
+    return name
+
+
+def _stored_widget_outputs(name: str) -> int:
+    nb = nbformat.read(H.NOTEBOOKS / name, as_version=4)
+    return sum(H.WIDGET_MIME in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
+               for o in c.get("outputs", []))
+
+
+def _wait_changed(page, js_value: str, old, timeout_ms: float = 15_000):
+    """Wait until the page expression js_value no longer equals old; returns the new value."""
+    page.wait_for_function(f"(old) => {{ const v = {js_value}; return v !== null && v !== old; }}",
+                           arg=old, timeout=timeout_ms, polling=50)
+    return page.evaluate(f"() => {js_value}")
+
+
+def _img_src_js(scope: str, css: str) -> str:
+    return (f"(() => {{ const i = document.querySelector('{scope} .{css} img');"
+            f" return i ? i.getAttribute('src') : null; }})()")
+
+
+def _text_js(scope: str, css: str) -> str:
+    return (f"(() => {{ const e = document.querySelector('{scope} .{css}');"
+            f" return e ? e.innerText : null; }})()")
+
+
+@pytest.mark.parametrize("name", LESSONS or [pytest.param("none", marks=pytest.mark.skip(
+    reason="no lesson notebooks/NN_*.ipynb yet"))])
+def test_lesson_runs_in_jupyterlab(name, lessons):
+    lesson = lessons.get(name)
+    report = lesson.report
+    problems = report.problems() + lesson.log_problems()
+    assert not problems, report.describe() + "\n  " + "\n  ".join(lesson.log_problems())
+    assert report.code_cells(), f"{name} has no code cells"
+    expected_widgets = _stored_widget_outputs(name)
+    assert report.widget_outputs() >= expected_widgets, (
+        f"{name}: the stored notebook shows {expected_widgets} widget(s), the run only "
+        f"{report.widget_outputs()}")
+    for shot in lesson.screenshots:
+        assert shot.stat().st_size > 10_000, f"screenshot {shot} looks empty"
+
+
+@pytest.mark.lesson("01")
+def test_lesson01_h_slider_updates_the_estimate(lessons):
+    lesson = lessons.get(_lesson_or_skip("01"))
+    page, scope = lesson.page, ".jp-Notebook"
+    readout_js = _text_js(scope, CSS["slope_readout"])
+    before = page.evaluate(f"() => {readout_js}")
+    assert before and "estimate" in before, f"no slope readout (.{CSS['slope_readout']}) in lesson 01"
+    handle = lesson.slider_handle(CSS["slope_h"])
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    after = _wait_changed(page, readout_js, before)
+    assert after != before
+    page.keyboard.press("End")
+    last = _wait_changed(page, readout_js, after)
+    assert "estimate" in last
+    assert not lesson.log_problems()
+
+
+@pytest.mark.lesson("02")
+def test_lesson02_lr_slider_redraws_and_diverges(lessons):
+    lesson = lessons.get(_lesson_or_skip("02"))
+    page, scope = lesson.page, f".{CSS['explorer']}"
+    img_js, status_js = _img_src_js(scope, CSS["explorer_plot"]), _text_js(scope, CSS["explorer_status"])
+    src0, status0 = page.evaluate(f"() => {img_js}"), page.evaluate(f"() => {status_js}")
+    assert src0 and src0.startswith("data:image/png"), "the explorer's plot is not an image in the page"
+    assert status0, f"no status line (.{CSS['explorer_status']})"
+    handle = page.locator(f"{scope} .{CSS['explorer_lr']} .noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    src1 = _wait_changed(page, img_js, src0)
+    assert src1 != src0
+    status1 = status0  # a converged run may read the same after one small step: keep going
+    for _ in range(40):
+        if status1 != status0:
+            break
+        page.keyboard.press("ArrowRight")
+        src1 = _wait_changed(page, img_js, src1)
+        status1 = page.evaluate(f"() => {status_js}")
+    assert status1 != status0, f"the status line never changed while lr grew: {status0!r}"
+    page.keyboard.press("End")  # past 1/9 and past the divergence edge
+    page.wait_for_function(f"() => ({status_js} || '').includes('diverged')", timeout=15_000, polling=50)
+    lr_text = page.locator(f"{scope} .{CSS['explorer_lr']} .widget-readout").first.inner_text()
+    assert float(lr_text) > 1 / 9, f"lr readout {lr_text} is not past 1/9"
+    _wait_changed(page, img_js, src1)  # the plot is redrawn for the diverging lr (after the status)
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => !({status_js} || '').includes('diverged')", timeout=15_000, polling=50)
+    assert not lesson.log_problems()
+
+
+@pytest.mark.lesson("04")
+def test_lesson04_stepper_reaches_the_last_node_and_back(lessons):
+    lesson = lessons.get(_lesson_or_skip("04"))
+    page, scope = lesson.page, f".{CSS['stepper']}"
+    readout_js = _text_js(scope, CSS["stepper_readout"])
+    nxt = page.locator(f"{scope} button.{CSS['stepper_next']}").first
+    prv = page.locator(f"{scope} button.{CSS['stepper_prev']}").first
+    first = page.evaluate(f"() => {readout_js}")
+    assert first, f"no stepper readout (.{CSS['stepper_readout']})"
+    assert prv.is_disabled(), "Prev should be disabled on the first step"
+    seen = [first]
+    for _ in range(60):
+        if nxt.is_disabled():
+            break
+        nxt.focus()
+        page.keyboard.press("Enter")
+        seen.append(_wait_changed(page, readout_js, seen[-1]))
+    assert nxt.is_disabled(), "Next never reached the last node"
+    m = re.search(r"Step (\d+) of (\d+)", seen[-1])
+    assert m is None or m.group(1) == m.group(2), f"last readout is not the last step: {seen[-1][:80]}"
+    back = [seen[-1]]
+    for _ in range(60):
+        if prv.is_disabled():
+            break
+        prv.focus()
+        page.keyboard.press("Enter")
+        back.append(_wait_changed(page, readout_js, back[-1]))
+    assert prv.is_disabled(), "Prev never got back to the first node"
+    assert back[-1] == first, "back at the start the readout differs from the first step"
+    assert back == seen[::-1], "the way back did not pass the same steps"
+    assert not lesson.log_problems()
+
+
+BROKEN_CELLS = [
+    ("import ipywidgets as W\nfrom IPython.display import display", []),
+    # 1: the callback raises inside its Output widget: the traceback is drawn in the widget
+    ("out = W.Output()\nin_output = W.IntSlider(value=0, min=0, max=10)\nin_output.add_class('broken-in-output')\n"
+     "def cb(change):\n    with out:\n        raise RuntimeError('callback broke inside Output')\n"
+     "in_output.observe(cb, 'value')\ndisplay(W.VBox([in_output, out]))", []),
+    # 2: the callback raises outside any Output: JupyterLab logs it to the log console
+    ("plain = W.IntSlider(value=0, min=0, max=10)\nplain.add_class('broken-plain')\n"
+     "def cb2(change):\n    raise RuntimeError('callback broke, no Output')\n"
+     "plain.observe(cb2, 'value')\ndisplay(plain)", []),
+    # 3: a widget shown as its text repr only
+    ("display(W.FloatSlider(value=0.5), include=['text/plain'])", []),
+    # 4: an expected error: tagged, so it is not a problem (and the run goes on)
+    ("raise ValueError('expected: this cell is tagged raises-exception')", ["raises-exception"]),
+    # 5: a widget whose first update raises while the cell runs: an error output; run-all stops
+    ("first = W.IntSlider(value=0)\nfirst.observe(lambda change: 1 / 0, 'value')\nfirst.value = 1\ndisplay(first)", []),
+    # 6: never runs
+    ("print('not reached')", []),
+]
+
+
+def test_harness_catches_broken_widgets(lessons, lab):
+    """Proof that the checks bite: a throwaway notebook (written into the served temp copy,
+    never into notebooks/) with broken widgets yields exactly the expected problems."""
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                               "language": "python"}})
+    for source, tags in BROKEN_CELLS:
+        nb.cells.append(new_code_cell(source, metadata={"tags": tags} if tags else {}))
+    name = "zz_broken_widget.ipynb"
+    nbformat.write(nb, lab.root / name)
+    lesson = lessons.get(name)
+    problems = lesson.report.problems()
+    text = "\n".join(problems)
+    assert any(p.startswith("cell 3") and "text repr instead of a widget" in p for p in problems), text
+    assert any(p.startswith("cell 5") and "ZeroDivisionError" in p for p in problems), text
+    assert sum(p.startswith("cell 5") for p in problems) == 1, text
+    assert any(p.startswith("cell 6") and "not executed" in p for p in problems), text
+    assert not any(p.startswith("cell 4") for p in problems), text
+    assert not any(p.startswith(("cell 1", "cell 2")) for p in problems), text
+    assert not lesson.log_problems()
+    # a learner presses a key on each broken slider
+    for css in ("broken-in-output", "broken-plain"):
+        lesson.slider_handle(css).focus()
+        lesson.page.keyboard.press("ArrowRight")
+    lesson.page.wait_for_function(
+        "() => /callback broke inside Output/.test(document.querySelector('.broken-in-output')"
+        ".closest('.jp-OutputArea-output').innerText)", timeout=15_000, polling=100)
+    after = lesson.inspect().problems()
+    assert any(p.startswith("cell 1") and "error shown inside a widget" in p for p in after), "\n".join(after)
+    logged = lesson.log_problems()
+    assert any("callback broke, no Output" in p for p in logged), logged
