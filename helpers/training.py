@@ -1,0 +1,354 @@
+"""SGD trajectories for the course's model ŷ = w·x with squared-error loss, in two back-ends.
+
+The source program fits w to x = [1, 2, 3], y = [2, 4, 6] (so the answer is w = 2) with
+per-sample SGD: for every sample, loss ℓ = (w·x − y)², gradient dℓ/dw = 2x(xw − y), step
+w ← w − lr · dℓ/dw. Lesson 02 derives that gradient by hand; lesson 03 lets autograd find it.
+Both back-ends here run the *same* arithmetic in float64, so they agree bit for bit on the
+per-sample path (and to round-off on the batch path):
+
+* ``closed_form``: the hand-derived update rule in plain Python floats (no autograd);
+  the per-epoch cost J(w) is evaluated vectorised with NumPy.
+* ``autograd``: the source program's loop with torch: ``l.backward()``, the update under
+  ``no_grad``, ``w.grad.zero_()``.
+
+Why a learning rate can be too large: one step multiplies the error e = w − w* by
+a = 1 − 2·lr·x² (for exact data). |a| > 1, i.e. lr > 1/x², makes that step *grow* the error;
+``stability_threshold`` = 1 / max x² is the largest lr at which every step shrinks it. An epoch
+multiplies the error by A = Π a_i (``epoch_factor``); the run diverges when |A| > 1
+(``divergence_lr`` gives where that starts, ≈ 0.204 for the course's data: the small steps
+for x = 1 and x = 2 make up for the x = 3 step's overshoot above 1/9).
+
+A diverging run stops once |w| exceeds ``DIVERGENCE_BOUND``; what was not computed is NaN,
+and no overflow warning is ever emitted.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+DATA_X = (1.0, 2.0, 3.0)
+DATA_Y = (2.0, 4.0, 6.0)
+DIVERGENCE_BOUND = 1e150
+CONVERGED_TOL = 1e-6  # |w − w*| ≤ CONVERGED_TOL · max(1, |w*|) counts as converged
+MAX_EPOCHS = 1_000_000
+MODES = ("per_sample", "batch")
+BACKENDS = ("closed_form", "autograd")
+STATUSES = ("converged", "slow", "oscillating", "diverged")
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One training run. Arrays hold NaN where the run had diverged and nothing was computed.
+
+    ws        w after each epoch, length epochs + 1, ws[0] = w0
+    losses    per epoch, the loss the source program prints: that of the last sample seen,
+              computed before its update (batch mode: the cost J the epoch's step used)
+    costs     J(w) = mean squared error over the data at each ws (length epochs + 1)
+    status    "converged", "slow", "oscillating" or "diverged"
+    step_ws   w after every single update (per-sample: epochs · n + 1 values)
+    """
+
+    ws: np.ndarray
+    losses: np.ndarray
+    costs: np.ndarray
+    status: str
+    step_ws: np.ndarray
+    w0: float
+    lr: float
+    epochs: int
+    mode: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    epoch_factor: float  # A: one epoch multiplies the error w − w* by A
+    fixed_point: float  # w*: where the epochs settle (2.0 for the course's data)
+    diverged_at: int | None  # epoch after which |w| passed DIVERGENCE_BOUND, else None
+
+    @property
+    def final_w(self) -> float:
+        """w after the last epoch (NaN if the run diverged before it)."""
+        return float(self.ws[-1])
+
+    def prediction(self, x: float) -> float:
+        """ŷ = final_w · x, the trained model's prediction (the source prints it for x = 4)."""
+        x = _real(x, "x")
+        with np.errstate(all="ignore"):
+            value = self.final_w * x
+        return value if math.isfinite(value) else math.nan
+
+
+# --------------------------------------------------------------------------- validation
+def _real(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
+    def as_tuple(seq, name):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+            raise TypeError(f"{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), "
+                            f"got {type(seq).__name__}")
+        values = tuple(_real(v, f"{name}[{i}]") for i, v in enumerate(seq))
+        if not values:
+            raise ValueError(f"{name} is empty: give at least one sample")
+        return values
+
+    xs = as_tuple(x, "x")
+    if y is None:
+        return xs, None
+    ys = as_tuple(y, "y")
+    if len(xs) != len(ys):
+        raise ValueError(f"x and y must have the same length, got {len(xs)} and {len(ys)}")
+    return xs, ys
+
+
+def _lr(lr: object) -> float:
+    lr = _real(lr, "lr")
+    if lr <= 0:
+        raise ValueError(f"lr must be a positive learning rate such as 0.01, got {lr!r}")
+    return lr
+
+
+def _choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- stability
+def stability_threshold(x: Sequence[float] = DATA_X) -> float:
+    """1 / max x²: below it every per-sample step shrinks the error, since |1 − 2·lr·x²| < 1."""
+    xs, _ = _data(x, None)
+    biggest = max(v * v for v in xs)
+    if biggest == 0:
+        raise ValueError("x is all zeros: the gradient is always 0, so no learning rate matters")
+    return 1.0 / biggest
+
+
+def step_factors(lr: float, x: Sequence[float] = DATA_X) -> tuple[float, ...]:
+    """a_i = 1 − 2·lr·x_i²: one per-sample step multiplies the error w − w* by a_i (exact data)."""
+    lr = _lr(lr)
+    xs, _ = _data(x, None)
+    return tuple(1.0 - 2.0 * lr * v * v for v in xs)
+
+
+def epoch_factor(lr: float, x: Sequence[float] = DATA_X, mode: str = "per_sample") -> float:
+    """A: one epoch multiplies the error by A = Π(1 − 2·lr·x_i²) (per-sample) or
+    1 − 2·lr·mean(x²) (batch). |A| < 1 converges, |A| > 1 diverges."""
+    _choice(mode, "mode", MODES)
+    factors = step_factors(lr, x)
+    if mode == "batch":
+        return 1.0 - 2.0 * lr * sum(v * v for v in _data(x, None)[0]) / len(factors)
+    product = 1.0
+    for a in factors:
+        product *= a
+    return product
+
+
+def divergence_lr(x: Sequence[float] = DATA_X, mode: str = "per_sample") -> float:
+    """The smallest lr > 0 at which |epoch_factor| reaches 1: above it the run diverges.
+
+    Batch: 1 / mean(x²). Per-sample: the first positive root of Π(1 − 2·lr·x_i²) = ±1.
+    """
+    _choice(mode, "mode", MODES)
+    xs, _ = _data(x, None)
+    squares = [v * v for v in xs if v != 0]
+    if not squares:
+        raise ValueError("x is all zeros: the gradient is always 0, so no learning rate matters")
+    if mode == "batch":
+        return len(xs) / sum(squares)
+    poly = np.poly1d([1.0])
+    for s in squares:
+        poly *= np.poly1d([-2.0 * s, 1.0])
+    roots = np.concatenate([(poly - 1).roots, (poly + 1).roots])
+    real = roots[(np.abs(roots.imag) < 1e-9) & (roots.real > 1e-12)].real
+    return float(real.min())
+
+
+# --------------------------------------------------------------------------- the runs
+def _diverged(w: float) -> bool:
+    return not math.isfinite(w) or abs(w) > DIVERGENCE_BOUND
+
+
+def _backward_and_step(w, lr: float, objective) -> None:
+    """The source program's three lines: backward, step against the gradient, reset the gradient."""
+    import torch
+
+    objective.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+
+
+def _per_sample_python(w0: float, lr: float, epochs: int, xs, ys):
+    """The source program's loop with the hand-derived gradient, in Python floats."""
+    w = w0
+    ws, losses, steps = [w0], [], [w0]
+    for _ in range(epochs):
+        for x, y in zip(xs, ys):
+            d = w * x - y
+            loss = d * d
+            grad = 2.0 * d * x  # dℓ/dw = 2x(xw − y)
+            w = w - lr * grad
+            steps.append(w)
+        ws.append(w)
+        losses.append(loss)
+        if _diverged(w):
+            break
+    return ws, losses, steps
+
+
+def _batch_python(w0: float, lr: float, epochs: int, xs, ys):
+    """Gradient descent on J(w) = mean (xw − y)²: dJ/dw = mean 2x(xw − y), one step per epoch."""
+    n = len(xs)
+    w = w0
+    ws, losses = [w0], []
+    for _ in range(epochs):
+        ds = [w * x - y for x, y in zip(xs, ys)]
+        losses.append(sum(d * d for d in ds) / n)
+        grad = sum((1.0 / n) * (2.0 * d) * x for d, x in zip(ds, xs))
+        w = w - lr * grad
+        ws.append(w)
+        if _diverged(w):
+            break
+    return ws, losses, list(ws)
+
+
+def _per_sample_autograd(w0: float, lr: float, epochs: int, xs, ys):
+    """The source program itself (float64): forward, l.backward(), update, grad.zero_()."""
+    import torch
+
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    ws, losses, steps = [w0], [], [w0]
+    for _ in range(epochs):
+        for x, y in zip(xs, ys):
+            l = (w * x - y) ** 2
+            _backward_and_step(w, lr, l)
+            steps.append(w.item())
+        ws.append(w.item())
+        losses.append(l.item())
+        if _diverged(ws[-1]):
+            break
+    return ws, losses, steps
+
+
+def _batch_autograd(w0: float, lr: float, epochs: int, xs, ys):
+    import torch
+
+    xt = torch.tensor(xs, dtype=torch.float64)
+    yt = torch.tensor(ys, dtype=torch.float64)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    ws, losses = [w0], []
+    for _ in range(epochs):
+        cost = ((w * xt - yt) ** 2).mean()
+        _backward_and_step(w, lr, cost)
+        ws.append(w.item())
+        losses.append(cost.item())
+        if _diverged(ws[-1]):
+            break
+    return ws, losses, list(ws)
+
+
+_RUNS = {
+    ("per_sample", "closed_form"): _per_sample_python, ("batch", "closed_form"): _batch_python,
+    ("per_sample", "autograd"): _per_sample_autograd, ("batch", "autograd"): _batch_autograd,
+}
+
+
+def _padded(values: list[float], length: int) -> np.ndarray:
+    """Values as float64, non-finite → NaN, padded with NaN to `length` (the uncomputed rest)."""
+    out = np.full(length, np.nan)
+    arr = np.asarray(values, dtype=float)
+    out[: arr.size] = np.where(np.isfinite(arr), arr, np.nan)
+    return out
+
+
+def cost(w, x: Sequence[float] = DATA_X, y: Sequence[float] = DATA_Y) -> np.ndarray | float:
+    """J(w) = mean over the data of (x·w − y)², for a number or an array of w (vectorised).
+
+    Overflow gives NaN, never a warning."""
+    xs, ys = _data(x, y)
+    scalar = np.ndim(w) == 0
+    w_arr = np.asarray(w, dtype=float)
+    with np.errstate(all="ignore"):
+        d = w_arr[..., None] * np.asarray(xs) - np.asarray(ys)
+        j = (d * d).mean(axis=-1)
+    j = np.where(np.isfinite(j), j, np.nan)
+    return float(j) if scalar else j
+
+
+def _epoch_map(lr: float, xs, ys, mode: str) -> tuple[float, float]:
+    """(A, w*): an epoch maps w to A·w + B, whose fixed point is w* = B / (1 − A)."""
+    A = epoch_factor(lr, xs, mode)
+    if mode == "batch":
+        B = 2.0 * lr * sum(x * y for x, y in zip(xs, ys)) / len(xs)
+    else:
+        B = 0.0
+        for x, y in zip(xs, ys):
+            B = B - lr * 2.0 * (B * x - y) * x
+    with np.errstate(all="ignore"):
+        w_star = B / (1.0 - A) if 1.0 - A != 0 else math.nan
+    return A, float(w_star)
+
+
+def classify(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
+             diverged: bool) -> str:
+    """The run's status, in this order of precedence:
+
+    diverged     |w| passed the bound, or |A| > 1 and the error w − w* grew
+    converged    |w − w*| ≤ 1e-6 · max(1, |w*|) after the last epoch
+    oscillating  not there yet, and the steps jump back and forth across w*
+    slow         not there yet, approaching from one side
+    """
+    if diverged or not math.isfinite(fixed_point):
+        return "diverged" if diverged else "slow"
+    e0, e_n = abs(ws[0] - fixed_point), abs(ws[-1] - fixed_point)
+    if abs(epoch_factor_) > 1 and e_n > e0:
+        return "diverged"
+    if e_n <= CONVERGED_TOL * max(1.0, abs(fixed_point)):
+        return "converged"
+    signs = np.sign(step_ws - fixed_point)
+    signs = signs[signs != 0]
+    return "oscillating" if np.any(signs[1:] != signs[:-1]) else "slow"
+
+
+def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_X,
+                   y: Sequence[float] = DATA_Y, mode: str = "per_sample",
+                   backend: str = "closed_form") -> Trajectory:
+    """Train ŷ = w·x from w0 for `epochs` epochs and return the whole path.
+
+    mode="per_sample": one step per sample, w ← w − lr·2x(xw − y), as the source program does.
+    mode="batch": one step per epoch on J(w) = mean (xw − y)².
+    backend="closed_form" uses the hand-derived gradient; "autograd" lets torch find it.
+    """
+    w0, lr = _real(w0, "w0"), _lr(lr)
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise TypeError(f"epochs must be an integer, got {type(epochs).__name__}")
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}, got {epochs!r}")
+    epochs = int(epochs)
+    xs, ys = _data(x, y)
+    mode = _choice(mode, "mode", MODES)
+    backend = _choice(backend, "backend", BACKENDS)
+
+    ws_list, loss_list, step_list = _RUNS[(mode, backend)](w0, lr, epochs, xs, ys)
+    computed = len(ws_list) - 1
+    last = ws_list[-1]
+    diverged_at = computed if _diverged(last) else None
+    ws = _padded(ws_list, epochs + 1)
+    losses = _padded(loss_list, epochs)
+    steps_per_epoch = len(xs) if mode == "per_sample" else 1
+    step_ws = _padded(step_list, epochs * steps_per_epoch + 1)
+    costs = cost(ws, xs, ys)
+    A, w_star = _epoch_map(lr, xs, ys, mode)
+    status = classify(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
+    return Trajectory(ws=ws, losses=losses, costs=costs, status=status, step_ws=step_ws, w0=w0, lr=lr,
+                      epochs=epochs, mode=mode, x=xs, y=ys, epoch_factor=A, fixed_point=w_star,
+                      diverged_at=diverged_at)
