@@ -146,10 +146,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
         return 0
 
 
-def cmd_test(args: argparse.Namespace) -> int:
+def cmd_test(pytest_args: list[str]) -> int:
     python = setup()
     workers = min(4, os.cpu_count() or 1)
-    cmd = [str(python), "-m", "pytest", "-n", str(workers), "--dist", "loadscope", *args.pytest_args]
+    cmd = [str(python), "-m", "pytest", "-n", str(workers), "--dist", "loadscope", *pytest_args]
     print("$", " ".join(cmd), flush=True)
     return subprocess.call(cmd, cwd=ROOT)
 
@@ -184,11 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     assign = sub.add_parser("assignments", help="write lesson copies without solution cells")
     assign.add_argument("--out", default="assignments", help="output folder (default: assignments/)")
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched
+        return cmd_test(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "lab":
         return cmd_lab(args)
-    if args.command == "test":
-        return cmd_test(args)
     python = setup()
     if args.command == "setup":
         return 0

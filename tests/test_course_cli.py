@@ -62,3 +62,11 @@ def test_lab_overrides_turn_off_news_and_windowing():
     overrides = course.LAB_OVERRIDES
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
+
+
+def test_test_command_passes_pytest_options_through(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(course, "setup", lambda: Path("python"))
+    monkeypatch.setattr(course.subprocess, "call", lambda cmd, cwd: seen.setdefault("cmd", cmd) and 0)
+    course.main(["test", "-m", "not browser", "-x"])
+    assert seen["cmd"][-3:] == ["-m", "not browser", "-x"]

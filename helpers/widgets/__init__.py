@@ -9,13 +9,16 @@ selectors.
 """
 from __future__ import annotations
 
+import io
 import warnings
 from contextlib import contextmanager
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
+import PIL.Image
+from IPython.display import Image, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 # Stable CSS class names: the browser tests (tests/browser) select widgets by these.
 CSS = {
@@ -46,19 +49,80 @@ CSS = {
 
 
 class FigureView:
-    """A matplotlib figure shown in an `Output` widget and redrawn in place on every update."""
+    """A matplotlib figure shown in an `Output` widget and redrawn in place on every update.
+
+    The PNG is rendered once per update by the Agg canvas with a fixed layout and fast
+    compression, instead of the inline backend's `bbox_inches="tight"` (two full draws).
+    """
 
     def __init__(self, fig, css_class: str | None = None):
         self.fig = fig
+        plt.close(fig)  # keep it out of the inline backend's automatic display
+        self.canvas = FigureCanvasAgg(fig)
         self.output = W.Output()
         if css_class:
             self.output.add_class(css_class)
-        plt.close(fig)  # keep it out of the inline backend's automatic display
 
-    def redraw(self) -> None:
+    def render(self) -> bytes:
+        """The whole figure as PNG bytes."""
+        self.draw()
+        return self.png()
+
+    def draw(self) -> None:
+        """Draw the whole figure; the first draw fixes the layout, so later ones skip the
+        constrained-layout pass (half of a draw's time)."""
+        self.canvas.draw()
+        if self.fig.get_layout_engine() is not None:
+            self.fig.set_layout_engine("none")
+
+    def png(self) -> bytes:
+        """Encode what the canvas holds now (opaque RGB, low compression: fast, still small)."""
+        width, height = (int(v) for v in self.canvas.get_width_height(physical=True))
+        rgba = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        rgba.convert("RGB").save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+    def redraw(self, **render_options) -> None:
+        self.show(self.render(**render_options))
+
+    def show(self, png: bytes) -> None:
+        """Put a rendered PNG (e.g. one cached for a state seen before) into the output."""
         with self.output:
             self.output.clear_output(wait=True)
-            display(self.fig)
+            display(Image(data=png, format="png"))
+
+
+class BlitFigureView(FigureView):
+    """A FigureView that redraws only what changes and renders one PNG per update.
+
+    The static parts (frames, ticks, the parabola, the lr curve, legends) sit in a background
+    image drawn once; an update restores it, draws the `dynamic` artists (lines, titles) and
+    encodes the pixels as PNG. When axis limits change, `redraw(full=True)` redraws the
+    background first. This skips the inline backend's `bbox_inches="tight"` pass (which draws
+    the whole figure twice) and nearly all text rendering, the slow part of a matplotlib draw.
+    """
+
+    def __init__(self, fig, css_class: str | None = None, dynamic_artists=()):
+        super().__init__(fig, css_class)
+        self.dynamic_artists = tuple(dynamic_artists)
+        for artist in self.dynamic_artists:
+            artist.set_animated(True)  # left out of canvas.draw(), i.e. out of the background
+        self.background = None
+        self.full_redraws = 0
+
+    def render(self, full: bool = False) -> bytes:
+        """The figure as PNG bytes; full=True redraws the background (after a change of limits)."""
+        if full or self.background is None:
+            self.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self.full_redraws += 1
+        else:
+            self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for artist in self.dynamic_artists:
+            artist.draw(renderer)
+        return self.png()
 
 
 @contextmanager

@@ -10,22 +10,19 @@ Every slider position is valid: a diverging run is a status line and a clipped p
 """
 from __future__ import annotations
 
-import io
 import math
 from typing import Sequence
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
-import PIL.Image
-from IPython.display import Image, display
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from IPython.display import display
 from matplotlib.ticker import LogLocator, NullLocator
 
 from helpers.plotting import PALETTE, new_figure
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
                               epoch_factor, sgd_trajectory, stability_threshold)
-from helpers.widgets import CSS, FigureView, quiet_numerics, status_html
+from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
 LR_RANGE = (1e-4, 0.3)  # crosses 1/9 and the divergence edge ≈ 0.204
 LR_STEP = 0.05  # log10 units: one arrow-key press multiplies lr by 10**0.05 ≈ 1.12
@@ -36,50 +33,6 @@ PATH_ZOOMS = (1.25, 2.5, 5.0, 14.0)  # half-widths of the w axis around the best
 LR_FACTOR_LIM = (1e-3, 1e1)  # y range of the |error factor| panel
 STATUS_KIND = {"converged": "ok", "slow": "info", "oscillating": "warn", "diverged": "error"}
 PREDICT_AT = 4.0
-
-
-class BlitFigureView(FigureView):
-    """A FigureView that redraws only what changes and renders one PNG per update.
-
-    The static parts (frames, ticks, the parabola, the lr curve, legends) sit in a background
-    image drawn once; an update restores it, draws the `dynamic` artists (lines, titles) and
-    encodes the pixels as PNG. When axis limits change, `redraw(full=True)` redraws the
-    background first. This skips the inline backend's `bbox_inches="tight"` pass (which draws
-    the whole figure twice) and nearly all text rendering, the slow part of a matplotlib draw.
-    """
-
-    def __init__(self, fig, css_class: str | None = None, dynamic_artists=()):
-        super().__init__(fig, css_class)
-        self.canvas = FigureCanvasAgg(fig)
-        self.dynamic_artists = tuple(dynamic_artists)
-        for artist in self.dynamic_artists:
-            artist.set_animated(True)  # left out of canvas.draw(), i.e. out of the background
-        self.background = None
-        self.full_redraws = 0
-
-    def render(self, full: bool = False) -> bytes:
-        """The figure as PNG bytes; full=True redraws the background (after a change of limits)."""
-        if full or self.background is None:
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self.full_redraws += 1
-        else:
-            self.canvas.restore_region(self.background)
-        renderer = self.canvas.get_renderer()
-        for artist in self.dynamic_artists:
-            artist.draw(renderer)
-        width, height = (int(v) for v in renderer.get_canvas_width_height())
-        rgba = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = rgba.convert("RGB")  # the figure is opaque; 3 channels encode in about half the time
-        buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
-
-    def redraw(self, full: bool = False) -> None:
-        png = self.render(full)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
 
 
 def _snap_epochs(epochs: int) -> float:

@@ -17,7 +17,7 @@ import torch
 
 from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
 from helpers.plotting import PALETTE, finite_clipped, new_figure
-from helpers.widgets import CSS, FigureView, quiet_numerics, status_html
+from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 H_EXPONENTS = (-12, 0)  # the h slider runs over 10^-12 … 10^0
@@ -89,7 +89,9 @@ class SlopeExplorer:
         ax_err.set_xlabel("step h")
         ax_err.set_ylabel("absolute error of the estimate")
         self.ax, self.ax_err = ax, ax_err
-        self.view = FigureView(fig, css_class=CSS["slope_plot"])
+        # The axes never change: only the moving lines, dots and one title are redrawn.
+        dynamic = (self.tangent, self.secant, self.point, self.points, self.error_curve, self.error_dot, ax_err.title)
+        self.view = BlitFigureView(fig, css_class=CSS["slope_plot"], dynamic_artists=dynamic)
 
     # ------------------------------------------------------------------ the callback
     def state(self) -> dict:

@@ -67,6 +67,7 @@ class BackwardStepper:
         self.steps = list(steps)
         self._build_figure()
         self.view = FigureView(self.fig, CSS["stepper_plot"])
+        self._pngs: dict[int, bytes] = {}
         self.prev = W.Button(description="◀ Prev", tooltip="previous step (towards J)")
         self.prev.add_class(CSS["stepper_prev"])
         self.next = W.Button(description="Next ▶", tooltip="next step (towards W1)")
@@ -169,7 +170,11 @@ class BackwardStepper:
         self.readout.value = self._readout_html()
         self.prev.disabled = self.step == 0
         self.next.disabled = self.step == len(self.steps) - 1
-        self.view.redraw()
+        # The steps never change, so each step's picture is rendered once and reused when the
+        # learner steps back and forth.
+        if self.step not in self._pngs:
+            self._pngs[self.step] = self.view.render()
+        self.view.show(self._pngs[self.step])
 
     def _ipython_display_(self) -> None:
         display(self.widget)
