@@ -1,6 +1,6 @@
 """Run every lesson on a CUDA machine and compare its text outputs with the stored (CPU) ones.
 
-    python3 scripts/gpu_lesson_check.py        # needs torch with CUDA, nbclient, ipykernel
+    python3 scripts/gpu_lesson_check.py [03 05 …]   # needs torch with CUDA, nbclient, ipykernel
 
 Lessons choose their device with `helpers.default_device()`; this proves they run there
 unchanged and print the same. Differences are listed per cell (masked as nbval masks them).
@@ -43,12 +43,22 @@ def main() -> int:
     print(f"torch {torch.__version__}, CUDA available: {torch.cuda.is_available()}",
           f"({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "")
     failures = 0
+    wanted = sys.argv[1:]
     for path in lesson_paths():
+        if wanted and not any(path.name.startswith(w) for w in wanted):
+            continue
         stored = nbformat.read(path, as_version=4)
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env())
+        try:
+            NotebookClient(nb, timeout=90, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env())
+        except Exception as exc:  # a dead or hung kernel: say where it stopped
+            ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count")]
+            print(f"{path.name}: {type(exc).__name__} after {time.perf_counter() - start:.0f} s; "
+                  f"last cell run: {ran[-1] if ran else None}")
+            failures += 1
+            continue
         diffs = []
         for i, (a, b) in enumerate(zip(stored.cells, nb.cells)):
             if a.cell_type != "code" or "nbval-ignore-output" in a.metadata.get("tags", []):
