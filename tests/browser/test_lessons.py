@@ -44,6 +44,18 @@ def _wait_changed(page, js_value: str, old, timeout_ms: float = 15_000):
     return page.evaluate(f"() => {js_value}")
 
 
+def _press_until_disabled(page, button, readout_js: str, start: str, limit: int = 60) -> list[str]:
+    """Press Enter on a stepper button until it is disabled; the readouts seen, `start` first."""
+    seen = [start]
+    for _ in range(limit):
+        if button.is_disabled():
+            break
+        button.focus()
+        page.keyboard.press("Enter")
+        seen.append(_wait_changed(page, readout_js, seen[-1]))
+    return seen
+
+
 def _img_src_js(scope: str, css: str) -> str:
     return (f"(() => {{ const i = document.querySelector('{scope} .{css} img');"
             f" return i ? i.getAttribute('src') : null; }})()")
@@ -129,23 +141,11 @@ def test_lesson04_stepper_reaches_the_last_node_and_back(lessons):
     first = page.evaluate(f"() => {readout_js}")
     assert first, f"no stepper readout (.{CSS['stepper_readout']})"
     assert prv.is_disabled(), "Prev should be disabled on the first step"
-    seen = [first]
-    for _ in range(60):
-        if nxt.is_disabled():
-            break
-        nxt.focus()
-        page.keyboard.press("Enter")
-        seen.append(_wait_changed(page, readout_js, seen[-1]))
+    seen = _press_until_disabled(page, nxt, readout_js, first)
     assert nxt.is_disabled(), "Next never reached the last node"
     m = re.search(r"Step (\d+) of (\d+)", seen[-1])
     assert m is None or m.group(1) == m.group(2), f"last readout is not the last step: {seen[-1][:80]}"
-    back = [seen[-1]]
-    for _ in range(60):
-        if prv.is_disabled():
-            break
-        prv.focus()
-        page.keyboard.press("Enter")
-        back.append(_wait_changed(page, readout_js, back[-1]))
+    back = _press_until_disabled(page, prv, readout_js, seen[-1])
     assert prv.is_disabled(), "Prev never got back to the first node"
     assert back[-1] == first, "back at the start the readout differs from the first step"
     assert back == seen[::-1], "the way back did not pass the same steps"
