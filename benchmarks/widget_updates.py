@@ -1,4 +1,4 @@
-"""How fast do lesson 01's slope explorer and lesson 04's backward stepper answer a change?
+"""How fast do lesson 01's slope explorer and lesson 05's backward stepper answer a change?
 
     .venv/bin/python benchmarks/widget_updates.py [--changes 60]
 

@@ -3,7 +3,7 @@
 Both are generated in code (no downloads) and are reproducible from `seed` alone: they use
 their own `torch.Generator`, so they neither read nor disturb the global torch seed.
 Neither class can be separated by a straight line, so a linear model fails and a small MLP
-with a non-linearity succeeds — the point of lesson 05's capstone.
+with a non-linearity succeeds — the point of lesson 06's capstone.
 
 Each returns `(X, y)`: X of shape (n, 2) with the points, y of shape (n,) with labels 0.0
 or 1.0 (float, ready for `binary_cross_entropy_with_logits`). The first n // 2 points are

@@ -2,7 +2,7 @@
 
 The source program fits w to x = [1, 2, 3], y = [2, 4, 6] (so the answer is w = 2) with
 per-sample SGD: for every sample, loss ℓ = (w·x − y)², gradient dℓ/dw = 2x(xw − y), step
-w ← w − lr · dℓ/dw. Lesson 02 derives that gradient by hand; lesson 03 lets autograd find it.
+w ← w − lr · dℓ/dw. Lesson 02 derives that gradient by hand; lesson 04 lets autograd find it.
 Both back-ends here run the *same* arithmetic in float64, so they agree bit for bit on the
 per-sample path (and to round-off on the batch path):
 

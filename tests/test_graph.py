@@ -22,7 +22,7 @@ def _close_figures():
 
 
 def original_loss(w0=3.0, x=1.0, y=2.0):
-    """The loss of lesson 03's original program: (w·x − y)²."""
+    """The loss of lesson 04's original program: (w·x − y)²."""
     w = torch.tensor([w0], requires_grad=True)
     return w, (w * x - y) ** 2
 

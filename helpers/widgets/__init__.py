@@ -38,7 +38,7 @@ CSS = {
     "explorer_backend": "explorer-backend",
     "explorer_status": "explorer-status",
     "explorer_plot": "explorer-plot",
-    # lesson 04: backward-pass stepper
+    # lesson 05: backward-pass stepper
     "stepper": "stepper",
     "stepper_prev": "stepper-prev",
     "stepper_next": "stepper-next",

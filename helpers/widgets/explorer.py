@@ -1,4 +1,4 @@
-"""The learning-rate explorer (lessons 02 and 03): drag lr, w0 and epochs, watch SGD on ŷ = w·x.
+"""The learning-rate explorer (lessons 02 and 04): drag lr, w0 and epochs, watch SGD on ŷ = w·x.
 
 Three panels, built once and updated in place: the loss the source program prints against
 epoch (log scale), the path of w on the cost curve J(w) (a parabola), and the error factor

@@ -131,9 +131,9 @@ def test_lesson02_lr_slider_redraws_and_diverges(lessons):
     assert not lesson.log_problems()
 
 
-@pytest.mark.lesson("04")
+@pytest.mark.lesson("05")
 def test_lesson04_stepper_reaches_the_last_node_and_back(lessons):
-    lesson = lessons.get(_lesson_or_skip("04"))
+    lesson = lessons.get(_lesson_or_skip("05"))
     page, scope = lesson.page, f".{CSS['stepper']}"
     readout_js = _text_js(scope, CSS["stepper_readout"])
     nxt = page.locator(f"{scope} button.{CSS['stepper_next']}").first
