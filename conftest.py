@@ -1,7 +1,7 @@
 """Shared pytest set-up.
 
-* The kernel environment of `course.py regenerate` (fixed hash seed, inline plots, no display),
-  so nbval compares like with like.
+* The kernel environment of `course.py regenerate` (course_tools.lessons.kernel_env: fixed hash
+  seed, inline plots, no display), so nbval compares like with like.
 * A guard: the test run must leave every tracked file as it found it (learners' work and the
   stored notebooks are never modified by tests). If it does not, the run fails.
 """
@@ -10,23 +10,39 @@ import os
 import subprocess
 from pathlib import Path
 
-from helpers.notebook_tools import kernel_env
+from course_tools.lessons import kernel_env
 
 ROOT = Path(__file__).resolve().parent
 os.environ.update(kernel_env())
 
 
+def changed_paths(root: Path) -> list[str]:
+    """Tracked paths that differ from HEAD, verbatim (NUL-separated output: no quoting of
+    spaces or non-ASCII characters); for a rename, the new path."""
+    out = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=no"], cwd=root,
+                         capture_output=True, check=True).stdout.decode("utf-8", "surrogateescape")
+    entries, paths = out.split("\0"), []
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        if entry:
+            paths.append(entry[3:])
+            if entry[0] in "RC":  # a rename or copy is followed by its source path
+                i += 1
+        i += 1
+    return paths
+
+
 def tracked_state() -> dict[str, str] | None:
     """Hash of every tracked file that differs from HEAD (None outside a git checkout)."""
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+        paths = changed_paths(ROOT)
     except (OSError, subprocess.CalledProcessError):
         return None
     state = {}
-    for line in out.splitlines():
-        path = ROOT / line[3:].split(" -> ")[-1]
-        state[line[3:]] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "deleted"
+    for rel in paths:
+        path = ROOT / rel
+        state[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "deleted"
     return state
 
 

@@ -7,19 +7,21 @@
     python3 course.py regenerate   re-execute notebooks in fresh kernels, store their outputs
     python3 course.py reset 02     restore one lesson to its original (your copy is saved first)
     python3 course.py assignments  write copies of the lessons without solution cells
+    python3 course.py gpu-check    run the lessons on a CUDA machine, compare with stored outputs
 
 Works on Linux, macOS and Windows. Re-running is fast: the install is skipped while
-requirements.txt, pyproject.toml and the Python version are unchanged.
+requirements.txt, pyproject.toml and the Python version are unchanged. Everything after
+set-up runs in .venv as `python -m course_tools …` (the course's tooling package).
+
+COURSE_TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu takes torch (and only torch) from
+that index, e.g. its CPU build on Linux; every other package still comes from pip's own index.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
-import ipaddress
-import json
 import os
-import secrets
-import socket
+import re
 import subprocess
 import sys
 import venv
@@ -28,17 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".course-setup-stamp"
-FIRST_LESSON = "notebooks/00_setup_check.ipynb"
 DEFAULT_PORT = 8888
-MIN_PYTHON = (3, 10)
+TORCH_INDEX_ENV = "COURSE_TORCH_INDEX_URL"
 
-# JupyterLab settings the course needs, written to the venv's overrides.json:
-# no news pop-up over the lesson, and every cell rendered (windowing off) so that
-# long lessons scroll smoothly and browser tests see every cell.
-LAB_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-}
+
+def min_python() -> tuple[int, int]:
+    """The minimum Python version: pyproject.toml's requires-python, its one home."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    major, minor = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)"', text, re.M).groups()
+    return int(major), int(minor)
 
 
 def venv_python() -> Path:
@@ -52,7 +52,6 @@ def setup_fingerprint() -> str:
     for name in ("requirements.txt", "pyproject.toml"):
         digest.update((ROOT / name).read_bytes())
     digest.update(sys.version.encode())
-    digest.update(json.dumps(LAB_OVERRIDES, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -61,16 +60,16 @@ def run(cmd: list[str], **kwargs) -> None:
     subprocess.run([str(c) for c in cmd], check=True, **kwargs)
 
 
-def write_lab_overrides() -> None:
-    settings = VENV / "share" / "jupyter" / "lab" / "settings"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=2) + "\n")
+def torch_pin() -> str:
+    return next(line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if line.strip().startswith("torch=="))
 
 
 def setup() -> Path:
     """Create .venv and install the exact pins and `helpers`; a no-op when already done."""
-    if sys.version_info < MIN_PYTHON:
-        sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer is needed; this is {sys.version.split()[0]}.")
+    needed = min_python()
+    if sys.version_info < needed:
+        sys.exit(f"Python {needed[0]}.{needed[1]} or newer is needed; this is {sys.version.split()[0]}.")
     python = venv_python()
     fingerprint = setup_fingerprint()
     if python.exists() and STAMP.exists() and STAMP.read_text().strip() == fingerprint:
@@ -78,72 +77,38 @@ def setup() -> Path:
     if not python.exists():
         print(f"Creating {VENV.name}/ with {sys.executable} (Python {sys.version.split()[0]}) …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run([python, "-m", "pip", "install", "--disable-pip-version-check", "-r", ROOT / "requirements.txt"])
-    run([python, "-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "-e", ROOT])
-    write_lab_overrides()
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
+    torch_index = os.environ.get(TORCH_INDEX_ENV)
+    if torch_index:  # torch alone from that index (no second index for any other name)
+        run([*pip, "--no-deps", "--index-url", torch_index, torch_pin()])
+    run([*pip, "-r", ROOT / "requirements.txt"])
+    run([*pip, "--no-deps", "-e", ROOT])
     STAMP.write_text(fingerprint + "\n")
     print("Set-up complete.", flush=True)
     return python
 
 
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(host: str, wanted: int) -> int:
-    if port_is_free(host, wanted):
-        return wanted
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port = sock.getsockname()[1]
-    print(f"Port {wanted} is busy; using port {port} instead.", flush=True)
-    return port
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def lab_command(python: Path, host: str, port: int, token: str, open_browser: bool) -> list[str]:
-    return [
-        str(python), "-m", "jupyterlab",
-        f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={ROOT}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.open_browser={open_browser}",
-        *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-        FIRST_LESSON,
-    ]
-
-
 def cmd_lab(args: argparse.Namespace) -> int:
-    if not is_loopback(args.ip):
-        if not args.allow_remote:
-            print(f"Refusing to listen on {args.ip}: only 127.0.0.1 is safe by default. "
-                  "Add --allow-remote if you really want other machines to reach this server.",
-                  file=sys.stderr)
-            return 2
-        print(f"WARNING: listening on {args.ip}; anyone who can reach it and has the token "
-              "can run code as you.", file=sys.stderr)
     python = setup()
-    port = pick_port(args.ip, args.port)
-    token = secrets.token_hex(24)
-    url_host = "127.0.0.1" if args.ip in ("0.0.0.0", "::") else args.ip
-    print(f"\nJupyterLab: http://{url_host}:{port}/lab/tree/{FIRST_LESSON}?token={token}\n"
-          "Stop it with Ctrl+C.\n", flush=True)
-    try:
-        return subprocess.call(lab_command(python, args.ip, port, token, not args.no_browser), cwd=ROOT)
-    except KeyboardInterrupt:
-        return 0
+    return hand_over(python, "lab", "--ip", args.ip, "--port", str(args.port),
+                     *(["--allow-remote"] if args.allow_remote else []),
+                     *(["--no-browser"] if args.no_browser else []))
+
+
+def hand_over(python: Path, *tool_args: str) -> int:
+    """Become `python -m course_tools …` (same process on POSIX: Ctrl+C reaches it directly)."""
+    cmd = [str(python), "-m", "course_tools", *tool_args]
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(ROOT)
+        os.execv(cmd[0], cmd)
+    process = subprocess.Popen(cmd, cwd=ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:  # the console's Ctrl+C reached course_tools too: it stops cleanly
+            continue
 
 
 def cmd_test(pytest_args: list[str]) -> int:
@@ -155,7 +120,7 @@ def cmd_test(pytest_args: list[str]) -> int:
 
 
 def call_tool(python: Path, *tool_args: str) -> int:
-    return subprocess.call([str(python), "-m", "helpers.notebook_tools", *tool_args], cwd=ROOT)
+    return subprocess.call([str(python), "-m", "course_tools", *tool_args], cwd=ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     lab = sub.add_parser("lab", help="set up if needed and open JupyterLab on lesson 00")
-    lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; ::1 for IPv6)")
     lab.add_argument("--port", type=int, default=DEFAULT_PORT, help="preferred port; another is taken if busy")
-    lab.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --ip (not safe on shared networks)")
+    lab.add_argument("--allow-remote", action="store_true",
+                     help="allow a non-loopback --ip (plain HTTP: the token travels unencrypted)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser window")
 
     test = sub.add_parser("test", help="set up if needed and run every test")
@@ -184,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     assign = sub.add_parser("assignments", help="write lesson copies without solution cells")
     assign.add_argument("--out", default="assignments", help="output folder (default: assignments/)")
 
+    gpu = sub.add_parser("gpu-check", help="run lessons on a CUDA machine and compare with the stored outputs")
+    gpu.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")
+
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched
         return cmd_test(argv[1:])
@@ -197,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return call_tool(python, "regenerate", *args.notebooks, *(["--force"] if args.force else []))
     if args.command == "reset":
         return call_tool(python, "reset", args.lesson, *(["--yes"] if args.yes else []))
+    if args.command == "gpu-check":
+        return call_tool(python, "gpu-check", *args.lessons)
     return call_tool(python, "assignments", "--out", args.out)
 
 

@@ -23,17 +23,21 @@ def machine() -> str:
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (q in 0..100) with linear interpolation between ranks, as numpy's
+    default: the one definition every benchmark script uses (p95 = percentile(v, 95))."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be a percentage in 0..100, got {q!r}")
     ordered = sorted(values)
     if not ordered:
         raise ValueError("no values")
-    k = (len(ordered) - 1) * q
+    k = (len(ordered) - 1) * q / 100
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def summary_ms(seconds: list[float]) -> tuple[float, float]:
     """(median, p95) in milliseconds."""
-    return statistics.median(seconds) * 1000, percentile(seconds, 0.95) * 1000
+    return statistics.median(seconds) * 1000, percentile(seconds, 95) * 1000
 
 
 def print_table(header: list[str], rows: list[list[object]]) -> None:

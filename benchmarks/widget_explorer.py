@@ -34,6 +34,7 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from IPython.display import display  # noqa: E402
 from matplotlib_inline.backend_inline import configure_inline_support  # noqa: E402
 
+from common import machine, summary_ms  # noqa: E402  (common puts the repo on sys.path)
 from helpers.plotting import new_figure  # noqa: E402
 from helpers.training import DATA_X, DATA_Y, cost, epoch_factor  # noqa: E402
 from helpers.widgets.explorer import LearningRateExplorer  # noqa: E402
@@ -121,14 +122,11 @@ def main() -> None:
     slow = measure(naive_apply, changes)
 
     def row(label, times):
-        cells = []
-        for t in times:
-            ms = np.array(t) * 1e3
-            cells.append(f"{statistics.median(ms):>12.1f}{np.percentile(ms, 95):>10.1f}")
-        return f"{label:<10}" + "".join(cells)
+        return f"{label:<10}" + "".join(f"{m:>12.1f}{p:>10.1f}" for m, p in map(summary_ms, times))
 
     ratio = statistics.median(slow[0]) / statistics.median(fast[0])
     ratio_cpu = statistics.median(slow[1]) / statistics.median(fast[1])
+    print(f"Machine: {machine()}")
     print(f"{len(changes)} slider changes each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'':<10}{'wall clock':>22}{'CPU time':>22}")
     print(f"{'version':<10}" + f"{'median ms':>12}{'p95 ms':>10}" * 2)

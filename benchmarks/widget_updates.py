@@ -1,4 +1,5 @@
-"""How fast do lesson 01's slope explorer and lesson 05's backward stepper answer a change?
+"""How fast do the lessons' widgets answer a change? Lesson 01's slope explorer, lesson 03's
+engine stepper, lesson 05's backward stepper and lesson 07's depth explorer.
 
     .venv/bin/python benchmarks/widget_updates.py [--changes 60]
 
@@ -22,6 +23,9 @@ from common import machine, print_table, summary_ms  # noqa: E402
 from widget_explorer import measure  # noqa: E402
 
 from helpers import mlp  # noqa: E402
+from helpers.engine import Value, random_program, run_program  # noqa: E402
+from helpers.widgets.depth_explorer import DepthExplorer  # noqa: E402
+from helpers.widgets.engine_stepper import EngineStepper  # noqa: E402
 from helpers.widgets.slope import SlopeExplorer  # noqa: E402
 from helpers.widgets.stepper import BackwardStepper  # noqa: E402
 
@@ -31,42 +35,75 @@ def quiet(factory):
         return factory()
 
 
+def slider_case(factory, changes, defaults, build=None):
+    """A widget built once whose controls get `changes` [(name, value)], against a fresh widget
+    `build(state)` (default `factory(**state)`) for every change; `defaults`: the starting state."""
+    widget = quiet(factory)
+    state = dict(defaults)
+    build = build or (lambda st: factory(**st))
+
+    def fast(name, value):
+        getattr(widget, CONTROLS[factory][name]).value = value
+
+    def naive(name, value):
+        state[name] = value
+        quiet(lambda: build(state))  # builds its figure and shows the first picture
+
+    return changes, fast, naive
+
+
 def slope_case(n: int):
     """Arrow-key-like moves of h (a quarter decade each) then of x."""
     half = n // 2
     changes = [("h", 10 ** (-1 - 0.25 * k)) for k in range(half)] + \
               [("x", round(-2.0 + 0.05 * k, 2)) for k in range(n - half)]
-    widget = quiet(SlopeExplorer)
-    controls = {"h": widget.h_slider, "x": widget.x_slider}
-    state = {"h": 0.1, "x": 1.0}
-
-    def fast(name, value):
-        controls[name].value = value
-
-    def naive(name, value):
-        state[name] = value
-        quiet(lambda: SlopeExplorer(x=state["x"], h=state["h"])).view.redraw()
-
-    return changes, fast, naive
+    return slider_case(SlopeExplorer, changes, {"x": 1.0, "h": 0.1})
 
 
-def stepper_case(n: int):
-    """Next, Next, … to the last node, then Prev back, repeated."""
-    X, Y = mlp.make_data(n=1)
-    steps = mlp.backward_steps(mlp.init_params(bias=False), X.reshape(-1, 1), Y.reshape(-1, 1), lam=0.1)
-    last = len(steps) - 1
+def depth_case(n: int):
+    """Arrow-key moves of the depth slider (20 → 35 and back), then of the gain slider."""
+    half = n // 2
+    changes = [("depth", 20 + k if k < 15 else 50 - k) for k in range(half)] + \
+              [("gain", 10 ** (0.05 * (k % 10))) for k in range(n - half)]
+    def build(state):
+        fresh = DepthExplorer(depth=state["depth"])
+        fresh.gain.value = state["gain"]  # no gain argument: a second picture when it is not 1
+        return fresh
+
+    return slider_case(DepthExplorer, changes, {"depth": 20, "gain": 1.0}, build)
+
+
+def position_case(make, n: int):
+    """Next, Next, … to the last position, then back to the first, repeated; naive: a new
+    widget for every change. `make()` returns (widget, its number of positions − 1, set position)."""
+    widget, last, go = make()
     cycle = list(range(1, last + 1)) + list(range(last - 1, -1, -1))
     changes = [("step", cycle[k % len(cycle)]) for k in range(n)]
-    widget = quiet(lambda: BackwardStepper(steps))
 
     def fast(_name, value):
-        widget.step = value
+        go(widget, value)
 
     def naive(_name, value):
-        fresh = quiet(lambda: BackwardStepper(steps))
-        fresh.step = value
+        fresh, _, go_fresh = make()
+        go_fresh(fresh, value)
 
     return changes, fast, naive
+
+
+def backward_stepper():
+    X, Y = mlp.make_data(n=1)
+    steps = mlp.backward_steps(mlp.init_params(bias=False), X.reshape(-1, 1), Y.reshape(-1, 1), lam=0.1)
+    return quiet(lambda: BackwardStepper(steps)), len(steps) - 1, lambda w, k: setattr(w, "step", k)
+
+
+def engine_stepper():
+    """A seeded random expression of lesson 03's engine (14 Values)."""
+    root = run_program(random_program(seed=1, n_ops=4), [Value(0.5), Value(-1.0), Value(2.0)])
+    widget = quiet(lambda: EngineStepper(root))
+    return widget, len(widget.steps), lambda w, k: setattr(w, "position", k)
+
+
+CONTROLS = {SlopeExplorer: {"h": "h_slider", "x": "x_slider"}, DepthExplorer: {"depth": "depth", "gain": "gain"}}
 
 
 def main() -> None:
@@ -74,7 +111,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=60, help="changes per widget and version (>= 50)")
     n = max(parser.parse_args().changes, 4)
     rows = []
-    for name, case in (("slope explorer (01)", slope_case), ("backward stepper (04)", stepper_case)):
+    cases = (("slope explorer (01)", slope_case), ("engine stepper (03)", lambda k: position_case(engine_stepper, k)),
+             ("backward stepper (05)", lambda k: position_case(backward_stepper, k)), ("depth explorer (07)", depth_case))
+    for name, case in cases:
         changes, fast, naive = case(n)
         measure(fast, changes[:3]), measure(naive, changes[:3])  # warm-up
         fast_ms = summary_ms(measure(fast, changes)[0])

@@ -7,13 +7,13 @@ data: where the predicted probability p(class 1 | x) crosses 0.5, the model chan
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 
-from helpers.plotting import PALETTE, new_figure, plot_loss_curve
+from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
+from helpers.validation import require_callable, require_int, require_real
 
 __all__ = ["boundary_grid", "predict_proba", "accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
@@ -44,10 +44,8 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     `points` is the (resolution², 2) tensor of grid points in X's dtype."""
     if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
         raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {getattr(X, 'shape', type(X).__name__)}")
-    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or not 2 <= resolution <= 2000:
-        raise ValueError(f"resolution must be an integer from 2 to 2000, got {resolution!r}")
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < float("inf"):
-        raise ValueError(f"margin must be a finite number ≥ 0, got {margin!r}")
+    resolution = require_int("resolution", resolution, min=2, max=2000)
+    margin = require_real("margin", margin, min=0)
     lo = X.detach().min(dim=0).values.double() - margin
     hi = X.detach().max(dim=0).values.double() + margin
     xs = np.linspace(float(lo[0]), float(hi[0]), resolution)
@@ -59,8 +57,7 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
 
 def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
     """predict(points) as a 1-D float64 tensor of probabilities, checked: shape (m,), all in [0, 1]."""
-    if not callable(predict):
-        raise TypeError(f"predict must be a function of an (m, 2) tensor, got {type(predict).__name__}")
+    require_callable("predict", predict, "a function of an (m, 2) tensor")
     with torch.no_grad():
         p = predict(points)
     if not isinstance(p, torch.Tensor):
@@ -92,23 +89,22 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     X, y = _check_data(X, y)
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
-    if ax is None:
-        _, ax = new_figure()
-    ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
-    ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)
-    for label, style in enumerate(CLASS_STYLE):
-        pts = X[y == label].double().numpy()
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4, **style)
-    ax.set_xlim(xx.min(), xx.max())
-    ax.set_ylim(yy.min(), yy.max())
-    ax.set_aspect("equal", adjustable="box")  # a circle in the data looks like a circle
-    ax.set_xlabel("feature x₁ (no unit)")
-    ax.set_ylabel("feature x₂ (no unit)")
-    ax.grid(False)
-    ax.legend(loc="best", title="black line: p = 0.5", frameon=True, framealpha=0.85)
     if title is None:
         title = f"the boundary puts {accuracy(predict, X, y):.0%} of {len(y)} points on their side"
-    ax.set_title(title)
+    with axes_for(ax) as ax:
+        ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
+        ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)
+        for label, style in enumerate(CLASS_STYLE):
+            pts = X[y == label].double().numpy()
+            ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4, **style)
+        ax.set_xlim(xx.min(), xx.max())
+        ax.set_ylim(yy.min(), yy.max())
+        ax.set_aspect("equal", adjustable="box")  # a circle in the data looks like a circle
+        ax.set_xlabel("feature x₁ (no unit)")
+        ax.set_ylabel("feature x₂ (no unit)")
+        ax.grid(False)
+        ax.legend(loc="best", title="black line: p = 0.5", frameon=True, framealpha=0.85)
+        ax.set_title(title)
     return ax
 
 
@@ -132,17 +128,19 @@ def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=N
 def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: torch.Tensor,
                     y: torch.Tensor, resolution: int = 200):
     """Two panels: every named loss curve (the first solid, the others dashed on top), and the
-    decision boundary of `predict`. Returns the figure."""
+    decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
+    (never shown half-drawn) and the error goes on."""
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("curves must be a non-empty dict of name → list of losses")
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.6)
-    for i, (name, losses) in enumerate(curves.items()):
-        style = {} if i == 0 else {"linestyle": "--", "linewidth": 1.5}
-        plot_loss_with_title(losses, title=None if i == 0 else ax_loss.get_title(), ax=ax_loss,
-                             label=name, **style)
-    if len(curves) > 1:
-        ax_loss.legend(title="the curves overlap" if _same_end(curves) else None)
-    plot_decision_boundary(predict, X, y, ax=ax_map, resolution=resolution)
+    with closed_on_error(fig):
+        for i, (name, losses) in enumerate(curves.items()):
+            style = {} if i == 0 else {"linestyle": "--", "linewidth": 1.5}
+            plot_loss_with_title(losses, title=None if i == 0 else ax_loss.get_title(), ax=ax_loss,
+                                 label=name, **style)
+        if len(curves) > 1:
+            ax_loss.legend(title="the curves overlap" if _same_end(curves) else None)
+        plot_decision_boundary(predict, X, y, ax=ax_map, resolution=resolution)
     return fig
 
 

@@ -14,7 +14,19 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-MIN_PYTHON = (3, 10)
+def _min_python() -> tuple[int, int]:
+    """pyproject.toml's requires-python (its one home), read from the installed package's metadata.
+    A broken install must still get a report, so a missing record falls back to the floor the
+    course was written for, (3, 10); tests/test_course_cli.py checks the two agree."""
+    try:
+        spec = importlib.import_module("importlib.metadata").metadata("backprop-helpers")["Requires-Python"]
+        major, minor = spec.strip().lstrip(">=").strip().split(".")[:2]
+        return int(major), int(minor)
+    except Exception:  # not installed, or no/odd Requires-Python: never crash the set-up check
+        return (3, 10)
+
+
+MIN_PYTHON = _min_python()
 SETUP_FIX = "run `python3 course.py setup` from the course folder (or `pip install -r requirements.txt`)"
 
 

@@ -3,7 +3,10 @@
 Definitions follow the cs231n notes on gradient checking:
 
 * centred difference  f'(x) ≈ (f(x+h) − f(x−h)) / 2h   (error O(h²); forward difference is O(h))
-* relative error      max|a − b| / max(1e-8, |a| + |b|)   (elementwise denominators, worst element)
+* relative error      |a − b| / max(|a|, |b|)   the notes' own definition, taken elementwise and
+                      reduced to the worst element; 0 where a and b are both 0. (The cs231n
+                      assignments divide by max(1e-8, |a| + |b|) instead, up to 2× smaller:
+                      the bands below belong to the notes' definition, the course's only one.)
 * bands               > 1e-2 wrong · 1e-2…1e-4 suspicious · 1e-4…1e-7 acceptable · < 1e-7 good
 
 Use float64 and h ≈ 1e-5…1e-6: smaller h drowns the difference in round-off error,
@@ -15,25 +18,24 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from html import escape
+from typing import Callable, Mapping, Sequence
 
+import numpy as np
 import torch
+
+from helpers.validation import require_callable, require_real, require_tensor
 
 DEFAULT_H = 1e-5
 
 
 # --------------------------------------------------------------------------- validation
 def _check_step(h: float) -> float:
-    if isinstance(h, bool) or not isinstance(h, numbers.Real):
-        raise TypeError(f"h must be a positive real number, got {type(h).__name__}")
-    if not math.isfinite(h) or h <= 0:
-        raise ValueError(f"h must be a positive finite step such as 1e-5, got {h!r}")
-    return float(h)
+    return require_real("h", h, above=0, example="1e-5")
 
 
 def _check_callable(f: object) -> None:
-    if not callable(f):
-        raise TypeError(f"f must be a function of one argument, got {type(f).__name__}")
+    require_callable("f", f, "a function of one argument")
 
 
 def _scalar(value: object, where: str) -> float:
@@ -42,19 +44,28 @@ def _scalar(value: object, where: str) -> float:
         if value.numel() != 1:
             raise ValueError(f"{where} must return a scalar, got a tensor of shape {tuple(value.shape)}")
         return float(value.item())
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    try:
+        return require_real(where, value, finite=False)
+    except TypeError:
         raise ValueError(f"{where} must return a scalar (a float or a one-element tensor), "
-                         f"got {type(value).__name__}")
-    return float(value)
+                         f"got {type(value).__name__}") from None
+
+
+def _point(value: object, name: str) -> float:
+    """A finite real number given by the learner: a Python number or a one-element
+    floating-point tensor (an integer tensor is refused: write 2.0 rather than 2)."""
+    if isinstance(value, torch.Tensor):
+        if not value.is_floating_point():
+            raise ValueError(f"{name} must be a float or a floating-point tensor, got a tensor of dtype "
+                             f"{value.dtype}; write it as a float, e.g. 2.0 rather than 2")
+        if value.numel() != 1:
+            raise ValueError(f"{name} must be one number, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    return require_real(name, value)
 
 
 def _float_tensor(x: object, name: str) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise ValueError(f"{name} must be a floating-point tensor (float64 for gradient checks), "
-                         f"got dtype {x.dtype}; use {name}.double()")
-    return x
+    return require_tensor(name, x, floating=True, hint=f"use float64 for gradient checks: {name}.double()")
 
 
 # --------------------------------------------------------------------------- differences
@@ -76,9 +87,7 @@ def _difference(f: Callable, x, h: float, central: bool):
     h = _check_step(h)
     if isinstance(x, torch.Tensor):
         return _tensor_difference(f, x, h, central)
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"x must be a float or a floating-point tensor, got {type(x).__name__}")
-    x = float(x)
+    x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
     if central:
         return (_scalar(f(x + h), "f") - _scalar(f(x - h), "f")) / (2 * h)
     return (_scalar(f(x + h), "f") - _scalar(f(x), "f")) / h
@@ -92,21 +101,27 @@ def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) ->
 
 def _nudge_elements(evaluate: Callable[[], object], target: torch.Tensor, h: float,
                     central: bool) -> torch.Tensor:
-    """Nudge each element of `target` in place by ±h, call evaluate(), restore the element."""
+    """Nudge each element of `target` in place by ±h, call evaluate(), restore the element.
+
+    The element is restored even when evaluate() raises or returns a non-scalar, so a learner's
+    tensor is never left nudged. Elements are indexed one by one (no .view), so transposed and
+    other non-contiguous tensors work too.
+    """
     grad = torch.zeros_like(target)
     with torch.no_grad():
-        flat, out = target.view(-1), grad.view(-1)
         f0 = None if central else _scalar(evaluate(), "f")
-        for i in range(flat.numel()):
-            old = flat[i].item()
-            flat[i] = old + h
-            f_plus = _scalar(evaluate(), "f")
-            if central:
-                flat[i] = old - h
-                out[i] = (f_plus - _scalar(evaluate(), "f")) / (2 * h)
-            else:
-                out[i] = (f_plus - f0) / h
-            flat[i] = old
+        for index in np.ndindex(*target.shape):
+            old = target[index].item()
+            try:
+                target[index] = old + h
+                f_plus = _scalar(evaluate(), "f")
+                if central:
+                    target[index] = old - h
+                    grad[index] = (f_plus - _scalar(evaluate(), "f")) / (2 * h)
+                else:
+                    grad[index] = (f_plus - f0) / h
+            finally:
+                target[index] = old
     return grad
 
 
@@ -127,7 +142,11 @@ def numeric_grad(f: Callable[[], object], params: Mapping[str, torch.Tensor],
 
 # --------------------------------------------------------------------------- errors and verdicts
 def rel_error(a, b) -> float:
-    """max |a − b| / max(1e-8, |a| + |b|), taken elementwise and reduced by the worst element."""
+    """The relative error of the cs231n notes, |a − b| / max(|a|, |b|), taken elementwise and
+    reduced to the worst element; an element where a and b are both 0 counts as 0.
+
+    It lies in [0, 2] (2 when a and b have opposite signs); `verdict` names its bands.
+    """
     ta, tb = _as_tensor(a, "a"), _as_tensor(b, "b")
     if ta.shape != tb.shape:
         raise ValueError(f"a and b must have the same shape, got {tuple(ta.shape)} and {tuple(tb.shape)}")
@@ -137,16 +156,15 @@ def rel_error(a, b) -> float:
         if not torch.isfinite(t).all():
             raise ValueError(f"{name} contains NaN or inf; a gradient check needs finite values")
     ta, tb = ta.double(), tb.double()
-    err = (ta - tb).abs() / ((ta.abs() + tb.abs()).clamp(min=1e-8))
+    scale = torch.maximum(ta.abs(), tb.abs())
+    err = torch.where(scale > 0, (ta - tb).abs() / scale.clamp(min=torch.finfo(torch.float64).tiny), 0.0)
     return float(err.max().item())
 
 
 def _as_tensor(x, name: str) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x.detach().cpu()
-    if isinstance(x, bool) or x is None:
-        raise TypeError(f"{name} must be a number or a tensor, got {type(x).__name__}")
-    if isinstance(x, numbers.Real):
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return torch.tensor([float(x)], dtype=torch.float64)
     if isinstance(x, (list, tuple)):
         try:
@@ -156,26 +174,34 @@ def _as_tensor(x, name: str) -> torch.Tensor:
     raise TypeError(f"{name} must be a number, a list of numbers or a tensor, got {type(x).__name__}")
 
 
+# The bands of the cs231n notes for rel_error (upper limit, name); at or above 1e-2: "wrong".
 BANDS = ((1e-7, "good"), (1e-4, "acceptable"), (1e-2, "suspicious"))
 
 
 def verdict(error: float) -> str:
     """'good' < 1e-7 ≤ 'acceptable' < 1e-4 ≤ 'suspicious' < 1e-2 ≤ 'wrong' (float64 bands)."""
-    if isinstance(error, bool) or not isinstance(error, numbers.Real):
-        raise TypeError(f"error must be a real number, got {type(error).__name__}")
-    if math.isnan(error) or error < 0:
-        raise ValueError(f"error must be a non-negative number, got {error!r}")
-    for limit, name in BANDS:
-        if error < limit:
-            return name
-    return "wrong"
+    limit = band_limit(error)
+    return next((name for top, name in BANDS if top == limit), "wrong")
 
 
-def error_bound(error: float) -> str:
-    """'0' or the smallest power of ten at or above the error, e.g. 3.2e-11 → '≤ 1e-10'."""
-    if error == 0:
-        return "0"
-    return f"≤ 1e{math.ceil(math.log10(error) - 1e-12)}"
+def band_limit(error: float) -> float:
+    """The upper limit of the band `error` falls in (1e-7 for 'good', …, inf for 'wrong'):
+    a summary of a relative error that is the same on every machine."""
+    error = require_real("error", error, min=0, finite=False)
+    return next((top for top, _ in BANDS if error < top), math.inf)
+
+
+# The classes a relative error is shown in. Round-off digits differ between CPUs and BLAS
+# builds, and nbval compares a table's text and HTML, so a table shows the class, never the
+# digits (not even their power of ten): below 1e-12 is round-off (the same arithmetic in another
+# order), the other limits are the bands of `verdict`.
+ERROR_CLASSES = ((1e-12, "< 1e-12"), (1e-7, "< 1e-7"), (1e-4, "< 1e-4"), (1e-2, "< 1e-2"))
+
+
+def error_class(error: float) -> str:
+    """'< 1e-12', '< 1e-7', '< 1e-4', '< 1e-2' or '≥ 1e-2': the class of a relative error."""
+    error = require_real("the relative error", error, min=0, finite=False)
+    return next((label for limit, label in ERROR_CLASSES if error < limit), "≥ 1e-2")
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -208,32 +234,41 @@ class GradientComparison:
         """Names of parameters whose gradients disagree (suspicious or wrong)."""
         return [name for name, _, _, v in self.rows if v in ("suspicious", "wrong")]
 
-    def __str__(self) -> str:
-        """The table, each error shown as a power-of-ten bound (≤ 1e-10): the exact digits of
-        round-off differ between machines, and stored lesson outputs must not."""
+    def header(self) -> list[str]:
         pairs = list(self.rows[0][2]) if self.rows else []
-        header = ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"]
-        table = [header] + [
-            [name, "×".join(map(str, shape)) or "scalar", *[error_bound(errs[p]) for p in pairs], v]
-            for name, shape, errs, v in self.rows
-        ]
-        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"]
+
+    def cells(self) -> list[list[str]]:
+        """Each error as its class (`error_class`: < 1e-12, < 1e-7, …): the digits of round-off,
+        even their power of ten, differ between machines, and stored lesson outputs must not."""
+        return [[name, "×".join(map(str, shape)) or "scalar", *[error_class(e) for e in errs.values()], v]
+                for name, shape, errs, v in self.rows]
+
+    def __str__(self) -> str:
+        return text_table(self.header(), self.cells())
 
     def _repr_html_(self) -> str:
-        pairs = list(self.rows[0][2]) if self.rows else []
-        head = "".join(f"<th>{h}</th>" for h in ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"])
-        body = "".join(
-            "<tr>" + f"<td>{name}</td><td>{'×'.join(map(str, shape)) or 'scalar'}</td>"
-            + "".join(f"<td>{error_bound(errs[p])}</td>" for p in pairs) + f"<td>{v}</td></tr>"
-            for name, shape, errs, v in self.rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(self.header(), self.cells())
 
     def __repr__(self) -> str:
         return str(self)
+
+
+# --------------------------------------------------------------------------- tables
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell, a dashed rule under the header."""
+    table = [list(header), *map(list, rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The same table as HTML; every cell is escaped, so a name such as "<b>" shows as text."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def compare_gradients(**methods: Mapping[str, torch.Tensor]) -> GradientComparison:
@@ -242,6 +277,21 @@ def compare_gradients(**methods: Mapping[str, torch.Tensor]) -> GradientComparis
     Every method must give the same names, shapes and dtypes. float32 input warns: its
     round-off (~1e-7 relative) is larger than the 'good' band, so use float64 for checks.
     """
+    _check_methods(methods)
+    labels = list(methods)
+    rows = []
+    for name in methods[labels[0]]:
+        tensors = {label: methods[label][name] for label in labels}
+        _check_alike(name, tensors)
+        errs = {f"{a}–{b}": rel_error(tensors[a], tensors[b])
+                for i, a in enumerate(labels) for b in labels[i + 1:]}
+        shape = tuple(tensors[labels[0]].shape)
+        rows.append((name, shape, errs, verdict(max(errs.values()))))
+    return GradientComparison(tuple(labels), tuple(rows))
+
+
+def _check_methods(methods: Mapping[str, Mapping[str, torch.Tensor]]) -> None:
+    """At least two methods, each a dict of name → tensor, all naming the same parameters."""
     if len(methods) < 2:
         raise ValueError("give at least two methods to compare, e.g. manual=…, autograd=…")
     for label, grads in methods.items():
@@ -252,28 +302,24 @@ def compare_gradients(**methods: Mapping[str, torch.Tensor]) -> GradientComparis
         if set(methods[label]) != set(first):
             raise ValueError(f"{labels[0]} and {label} name different parameters: "
                              f"{sorted(first)} vs {sorted(methods[label])}")
-    rows = []
-    for name in first:
-        tensors = {label: methods[label][name] for label in labels}
-        shapes = {tuple(t.shape) for t in tensors.values()}
-        if len(shapes) != 1:
-            raise ValueError(f"gradients for {name!r} have different shapes: "
-                             + ", ".join(f"{k} {tuple(t.shape)}" for k, t in tensors.items()))
-        dtypes = {t.dtype for t in tensors.values()}
-        if len(dtypes) != 1:
-            raise ValueError(f"gradients for {name!r} have different dtypes: "
-                             + ", ".join(f"{k} {t.dtype}" for k, t in tensors.items())
-                             + "; convert them all to float64")
-        dtype = dtypes.pop()
-        if not dtype.is_floating_point:
-            raise ValueError(f"gradients for {name!r} must be floating point, got {dtype}")
-        if dtype != torch.float64:
-            warnings.warn(f"gradients for {name!r} are {dtype}: expect errors near 1e-4…1e-6 "
-                          "from round-off; use float64 for a gradient check", stacklevel=2)
-        for label, t in tensors.items():
-            if not torch.isfinite(t).all():
-                raise ValueError(f"{label} gradient for {name!r} contains NaN or inf")
-        errs = {f"{a}–{b}": rel_error(tensors[a], tensors[b])
-                for i, a in enumerate(labels) for b in labels[i + 1:]}
-        rows.append((name, tuple(next(iter(shapes))), errs, verdict(max(errs.values()))))
-    return GradientComparison(tuple(labels), tuple(rows))
+
+
+def _check_alike(name: str, tensors: Mapping[str, torch.Tensor]) -> None:
+    """One parameter's gradients: same shape, same floating dtype (warn below float64), finite."""
+    if len({tuple(t.shape) for t in tensors.values()}) != 1:
+        raise ValueError(f"gradients for {name!r} have different shapes: "
+                         + ", ".join(f"{k} {tuple(t.shape)}" for k, t in tensors.items()))
+    dtypes = {t.dtype for t in tensors.values()}
+    if len(dtypes) != 1:
+        raise ValueError(f"gradients for {name!r} have different dtypes: "
+                         + ", ".join(f"{k} {t.dtype}" for k, t in tensors.items())
+                         + "; convert them all to float64")
+    dtype = dtypes.pop()
+    if not dtype.is_floating_point:
+        raise ValueError(f"gradients for {name!r} must be floating point, got {dtype}")
+    if dtype != torch.float64:
+        warnings.warn(f"gradients for {name!r} are {dtype}: expect errors near 1e-4…1e-6 "
+                      "from round-off; use float64 for a gradient check", stacklevel=3)
+    for label, t in tensors.items():
+        if not torch.isfinite(t).all():
+            raise ValueError(f"{label} gradient for {name!r} contains NaN or inf")

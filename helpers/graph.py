@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-import matplotlib.pyplot as plt
 import torch
 
-from helpers.plotting import PALETTE
+from helpers.plotting import PALETTE, axes_for
+from helpers.validation import require_int, require_tensor
 
 MAX_NODES = 60
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
@@ -119,8 +119,7 @@ def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
         return "None"
     if not isinstance(t, torch.Tensor):
         raise TypeError(f"format_tensor needs a tensor or None, got {type(t).__name__}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"digits must be a positive integer, got {digits!r}")
+    digits = require_int("digits", digits, min=1)
     flat = t.detach().cpu().reshape(-1)
     if flat.numel() == 1:
         return _number(float(flat[0]), digits)
@@ -154,63 +153,70 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     "leaf 2", …. Layers are longest-path distances from the output, so every edge
     points down at least one layer.
     """
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"autograd_graph needs a torch.Tensor, got {type(tensor).__name__}")
+    require_tensor("tensor", tensor)
     if not tensor.requires_grad:
         raise ValueError("this tensor has no autograd graph: it does not require grad. Build it from "
                          "tensors created with requires_grad=True (and outside torch.no_grad()).")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
-        raise ValueError(f"max_nodes must be an integer ≥ 2, got {max_nodes!r}")
+    max_nodes = require_int("max_nodes", max_nodes, min=2)
     names = _check_names(names)
     format_tensor(tensor, digits)  # validates digits
-    out_label = output_name or _label_for(tensor, names) or "output"
-    nodes = [GraphNode("n0", "output", out_label, value=format_tensor(tensor, digits))]
-    edges: list[GraphEdge] = []
-    ids: dict[int, str] = {}
-    keep: list[object] = []  # hold the node objects so id() stays unique while we walk
-    unnamed = 0
+    walk = _Walk(tensor, names, digits, max_nodes, output_name or _label_for(tensor, names) or "output")
+    walk.run()
+    return AutogradGraph(tuple(walk.nodes), tuple(walk.edges), _layers(walk.nodes, walk.edges))
 
-    def node_for(fn) -> tuple[str, bool]:
-        nonlocal unnamed
-        key = id(fn)
-        if key in ids:
-            return ids[key], False
-        if len(nodes) >= max_nodes:
-            raise ValueError(f"the graph has more than {max_nodes} nodes: too many to draw legibly. "
-                             "Draw a smaller piece, or raise max_nodes.")
-        node_id = f"n{len(nodes)}"
-        ids[key] = node_id
-        keep.append(fn)
-        if type(fn).__name__ == "AccumulateGrad":
-            leaf = fn.variable
-            label = _label_for(leaf, names)
-            if label is None:
-                unnamed += 1
-                label = "leaf" if unnamed == 1 else f"leaf {unnamed}"
-            nodes.append(GraphNode(node_id, "leaf", label, "AccumulateGrad",
-                                   format_tensor(leaf, digits), format_tensor(leaf.grad, digits)))
-        else:
-            made = next((k for k, v in names.items() if v.grad_fn is fn and v is not tensor), None)
-            nodes.append(GraphNode(node_id, "op", op_name(fn), type(fn).__name__, tensor=made))
-        return node_id, True
 
-    if tensor.grad_fn is None:  # a leaf itself
-        leaf_id, _ = node_for(_LeafProxy(tensor))
-        edges.append(GraphEdge("n0", leaf_id, 0))
-    else:
-        root_id, _ = node_for(tensor.grad_fn)
-        edges.append(GraphEdge("n0", root_id, 0))
-        stack = [tensor.grad_fn]
-        while stack:  # breadth-first, so ids follow distance from the output
-            fn = stack.pop(0)
+class _Walk:
+    """A breadth-first walk from the output's grad_fn that numbers each backward node once
+    (n0 is the output, then by distance) and records an edge per (node, input slot)."""
+
+    def __init__(self, tensor: torch.Tensor, names: dict[str, torch.Tensor], digits: int, max_nodes: int,
+                 output_label: str):
+        self.tensor, self.names, self.digits, self.max_nodes = tensor, names, digits, max_nodes
+        self.nodes = [GraphNode("n0", "output", output_label, value=format_tensor(tensor, digits))]
+        self.edges: list[GraphEdge] = []
+        self.ids: dict[int, str] = {}
+        self.keep: list[object] = []  # hold the node objects so id() stays unique while we walk
+        self.unnamed = 0
+
+    def run(self) -> None:
+        root = self.tensor.grad_fn or _LeafProxy(self.tensor)  # a leaf itself: one box below the output
+        self.edges.append(GraphEdge("n0", self.node_for(root)[0], 0))
+        queue = [root]
+        while queue:
+            fn = queue.pop(0)
             for slot, (child, _) in enumerate(fn.next_functions):
                 if child is None:
                     continue
-                child_id, new = node_for(child)
-                edges.append(GraphEdge(ids[id(fn)], child_id, slot))
+                child_id, new = self.node_for(child)
+                self.edges.append(GraphEdge(self.ids[id(fn)], child_id, slot))
                 if new:
-                    stack.append(child)
-    return AutogradGraph(tuple(nodes), tuple(edges), _layers(nodes, edges))
+                    queue.append(child)
+
+    def node_for(self, fn) -> tuple[str, bool]:
+        """(id, new): the node of backward function `fn`, added on first sight."""
+        if id(fn) in self.ids:
+            return self.ids[id(fn)], False
+        if len(self.nodes) >= self.max_nodes:
+            raise ValueError(f"the graph has more than {self.max_nodes} nodes: too many to draw legibly. "
+                             "Draw a smaller piece, or raise max_nodes.")
+        node_id = f"n{len(self.nodes)}"
+        self.ids[id(fn)] = node_id
+        self.keep.append(fn)
+        is_leaf = type(fn).__name__ == "AccumulateGrad"
+        self.nodes.append(self._leaf(node_id, fn.variable) if is_leaf else self._op(node_id, fn))
+        return node_id, True
+
+    def _leaf(self, node_id: str, leaf: torch.Tensor) -> GraphNode:
+        label = _label_for(leaf, self.names)
+        if label is None:
+            self.unnamed += 1
+            label = "leaf" if self.unnamed == 1 else f"leaf {self.unnamed}"
+        return GraphNode(node_id, "leaf", label, "AccumulateGrad",
+                         format_tensor(leaf, self.digits), format_tensor(leaf.grad, self.digits))
+
+    def _op(self, node_id: str, fn) -> GraphNode:
+        made = next((k for k, v in self.names.items() if v.grad_fn is fn and v is not self.tensor), None)
+        return GraphNode(node_id, "op", op_name(fn), type(fn).__name__, tensor=made)
 
 
 class _LeafProxy:
@@ -301,16 +307,40 @@ def draw_graph(tensor: torch.Tensor, ax=None, names: Mapping[str, torch.Tensor] 
     Returns the Axes (a new figure sized to the graph when ax is None).
     """
     graph = autograd_graph(tensor, names=names, output_name=output_name, digits=digits)
+    return draw_autograd_graph(graph, ax=ax, title=title, caption=caption)
+
+
+def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None, caption: bool = True):
+    """Draw an AutogradGraph (from `autograd_graph`, or `helpers.engine.value_graph` for lesson 03's
+    engine): the output at the top, arrows the way backward() sends gradients. Returns the Axes."""
+    if not isinstance(graph, AutogradGraph):
+        raise TypeError(f"draw_autograd_graph needs an AutogradGraph, got {type(graph).__name__}")
     pos = layout(graph)
+    (left, right), depth = _extent(graph, pos), max(graph.layers.values())
+    width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
+    with axes_for(ax, width=width, height=1.2 + 1.05 * (depth + 1)) as ax:
+        ax.set_xlim(left, right)
+        ax.set_ylim(-depth - 0.7, 0.45)
+        ax.set_axis_off()
+        boxes = _draw_nodes(ax, graph, pos)
+        _draw_edges(ax, graph, pos, boxes)
+        if caption:
+            ax.text(0.0, 0.0, "arrows: the way backward() sends gradients", transform=ax.transAxes,
+                    fontsize=9, color="0.35", ha="left", va="bottom")
+        if title:
+            ax.set_title(title)
+    return ax
+
+
+def _extent(graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """(left, right): the x range the boxes cover, with a margin."""
     left = min(pos[n.id][0] - node_width(n) / 2 for n in graph.nodes) - 0.3
     right = max(pos[n.id][0] + node_width(n) / 2 for n in graph.nodes) + 0.3
-    depth = max(graph.layers.values())
-    if ax is None:
-        width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
-        _, ax = plt.subplots(figsize=(width, 1.2 + 1.05 * (depth + 1)), layout="constrained")
-    ax.set_xlim(left, right)
-    ax.set_ylim(-depth - 0.7, 0.45)
-    ax.set_axis_off()
+    return left, right
+
+
+def _draw_nodes(ax, graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]) -> dict:
+    """One text box per node in its kind's style; returns node id → the text artist."""
     artists = {}
     for n in graph.nodes:
         face, font = _STYLE[n.kind]
@@ -320,23 +350,31 @@ def draw_graph(tensor: torch.Tensor, ax=None, names: Mapping[str, torch.Tensor] 
                                 fontweight="bold" if n.kind == "op" else "normal",
                                 bbox=dict(boxstyle=style, fc=face, ec="none" if n.kind != "leaf" else "black",
                                           alpha=0.95 if n.kind != "leaf" else 0.6, lw=0.8))
-    pairs: dict[tuple[str, str], int] = {}
-    for e in graph.edges:
-        pairs[(e.source, e.target)] = pairs.get((e.source, e.target), 0) + 1
+    return artists
+
+
+def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
+    """An arc radius per edge: 0 for a single edge, spread symmetrically (±0.175 for a pair,
+    up to ±0.35 for more) when one source feeds the same target several times (w * w), so the
+    arrows do not overlap."""
+    counts: dict[tuple[str, str], int] = {}
+    for e in edges:
+        counts[(e.source, e.target)] = counts.get((e.source, e.target), 0) + 1
     seen: dict[tuple[str, str], int] = {}
-    for e in graph.edges:
+    rads = []
+    for e in edges:
         key = (e.source, e.target)
-        k, count = seen.get(key, 0), pairs[key]
+        k, count = seen.get(key, 0), counts[key]
         seen[key] = k + 1
-        rad = 0.0 if count == 1 else 0.35 * (k - (count - 1) / 2) / max(1, (count - 1) / 2)
+        rads.append(0.0 if count == 1 else 0.35 * (k - (count - 1) / 2) / max(1, (count - 1) / 2))
+    return rads
+
+
+def _draw_edges(ax, graph: AutogradGraph, pos: Mapping[str, tuple[float, float]], boxes: dict) -> None:
+    """An arrow from box to box for every edge, curved apart where edges repeat."""
+    for e, rad in zip(graph.edges, edge_curvatures(graph.edges)):
         ax.annotate("", xy=pos[e.target], xytext=pos[e.source], zorder=2,
                     arrowprops=dict(arrowstyle="-|>", color="0.25", lw=1.3, mutation_scale=14,
-                                    patchA=artists[e.source].get_bbox_patch(),
-                                    patchB=artists[e.target].get_bbox_patch(), shrinkA=3, shrinkB=3,
+                                    patchA=boxes[e.source].get_bbox_patch(),
+                                    patchB=boxes[e.target].get_bbox_patch(), shrinkA=3, shrinkB=3,
                                     connectionstyle=f"arc3,rad={rad:.3f}"))
-    if caption:
-        ax.text(0.0, 0.0, "arrows: the way backward() sends gradients", transform=ax.transAxes,
-                fontsize=9, color="0.35", ha="left", va="bottom")
-    if title:
-        ax.set_title(title)
-    return ax

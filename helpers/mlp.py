@@ -6,22 +6,25 @@ and with optional biases:
     Z = X W1ᵀ + b1      H = φ(Z)      O = H W2ᵀ + b2
     L = 1/(2n) Σᵢ ‖oᵢ − yᵢ‖²          s = λ/2 (‖W1‖²_F + ‖W2‖²_F)          J = L + s
 
-Shapes: X (n×d), W1 (h×d), b1 (h), Z, H (n×h), W2 (q×h), b2 (q), O, Y (n×q).
+Shapes: X (n×d), W1 (m×d), b1 (m), Z, H (n×m), W2 (q×m), b2 (q), O, Y (n×q); m hidden units.
 
 `forward` keeps every intermediate value by name, `backward` turns them into gradients
 with tensor operations only (no autograd), `BUGS` holds three realistic wrong backward
-passes, and `backward_steps` lists the steps of the backward pass of one example, with
-values, for the stepper widget.
+passes, `difference_errors` estimates the two error terms of a central difference, `show`
+displays a comparison table whose text is the same on every machine, and `backward_steps`
+lists the steps of the backward pass of one example, with values, for the stepper widget.
+
+The finite-difference step is called `delta` (δ) here, because h is the hidden layer.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import torch
 
 from helpers.gradients import GradientComparison, compare_gradients, numeric_grad
+from helpers.validation import require_int, require_real
 
 Params = dict[str, torch.Tensor]
 
@@ -53,12 +56,6 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {"sigmoid": (sigmoid, dsigmo
 
 
 # --------------------------------------------------------------------------- validation
-def _check_size(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
 def _check_dtype(dtype: object) -> torch.dtype:
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
@@ -66,11 +63,7 @@ def _check_dtype(dtype: object) -> torch.dtype:
 
 
 def _check_lam(lam: object) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real):
-        raise TypeError(f"lam (λ) must be a real number, got {type(lam).__name__}")
-    if not float(lam) >= 0 or lam == float("inf"):
-        raise ValueError(f"lam (λ) must be a finite number ≥ 0, got {lam!r}")
-    return float(lam)
+    return require_real("lam (λ)", lam, min=0, example="0.01")
 
 
 def _check_activation(activation: object) -> tuple[Callable, Callable]:
@@ -124,7 +117,7 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     Entries are N(0, 1)/√fan_in, so the pre-activations stay near 1 and σ′ is not tiny.
     """
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        _check_size(v, name)
+        require_int(name, v, min=1, what="a positive integer")
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(seed)
     params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
@@ -139,7 +132,7 @@ def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype =
               seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded mini-batch: X (n × n_in) and targets Y (n × n_out), standard normal entries."""
     for name, v in (("n", n), ("n_in", n_in), ("n_out", n_out)):
-        _check_size(v, name)
+        require_int(name, v, min=1, what="a positive integer")
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(seed)
     X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
@@ -219,23 +212,23 @@ def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch
 
 
 def numeric_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
-                  activation: str = "sigmoid", h: float = 1e-5) -> Params:
-    """The same gradients by central differences, element by element (on copies)."""
+                  activation: str = "sigmoid", delta: float = 1e-5) -> Params:
+    """The same gradients by central differences with step δ = `delta`, element by element (on copies)."""
     copies = {k: v.detach().clone() for k, v in _check_params(params).items()}
     forward(copies, X, Y, lam, activation)  # validates the data before the loop
-    return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=h)
+    return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=delta)
 
 
 def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Mapping[str, torch.Tensor],
                    X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0, activation: str = "sigmoid",
-                   h: float = 1e-5) -> GradientComparison:
+                   delta: float = 1e-5) -> GradientComparison:
     """Table of relative errors manual (backward_fn) vs autograd vs numeric, one row per parameter."""
     if not callable(backward_fn):
         raise TypeError(f"backward_fn must be a function (params, fwd) → grads, got {type(backward_fn).__name__}")
     params = _check_params(params)
     manual = backward_fn(params, forward(params, X, Y, lam, activation))
     return compare_gradients(manual=manual, autograd=autograd_grads(params, X, Y, lam, activation),
-                             numeric=numeric_grads(params, X, Y, lam, activation, h=h))
+                             numeric=numeric_grads(params, X, Y, lam, activation, delta=delta))
 
 
 # --------------------------------------------------------------------------- what bugs look like
@@ -267,16 +260,78 @@ def backward_wrong_dphi(params: Mapping[str, torch.Tensor], fwd: Forward) -> Par
 
 
 def show(table: GradientComparison) -> None:
-    """Display a comparison as its HTML table only.
+    """Display a comparison as an HTML table whose every cell is the same on every machine.
 
-    Its plain-text form (which nbval compares) is then a fixed placeholder: relative errors
-    near 1e-16 differ between CPUs and BLAS builds; notebooks assert on them instead.
+    Each relative error is shown as its class (`helpers.gradients.error_class`: < 1e-12,
+    < 1e-7, …), not as digits; notebooks assert the finer claims. Its plain-text form is
+    IPython's fixed placeholder for an HTML object.
     """
     from IPython.display import HTML, display
 
     if not isinstance(table, GradientComparison):
         raise TypeError(f"table must be a GradientComparison, got {type(table).__name__}")
     display(HTML(table._repr_html_()))
+
+
+# --------------------------------------------------------------------------- the error of a central difference
+@dataclass(frozen=True)
+class DifferenceErrors:
+    """The two error terms of a central difference with step δ, and the error measured.
+
+    truncation[name]: δ²/6 · max |∂³J/∂θ³| over the parameter's elements (Taylor's remainder);
+    roundoff: ε |J| / δ, with ε the machine epsilon of the dtype (J(θ ± δ) each carry a
+    rounding error of about ε|J|/2, and the difference is divided by 2δ);
+    measured[name]: max |numeric − autograd| over the parameter's elements.
+    """
+
+    delta: float
+    eps: float
+    J: float
+    truncation: dict[str, float]
+    roundoff: float
+    measured: dict[str, float]
+
+
+def third_derivatives(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
+                      activation: str = "sigmoid") -> Params:
+    """∂³J/∂θᵢ³ for every element θᵢ of every parameter, by autograd (three nested derivatives
+    of t ↦ J(θ + t eᵢ) at t = 0)."""
+    params = _check_params(params)
+    _check_data(params, X, Y)
+    out = {}
+    for name, p in params.items():
+        third = torch.zeros_like(p)
+        for i in range(p.numel()):
+            t = torch.zeros((), dtype=p.dtype, requires_grad=True)
+            e = torch.zeros(p.numel(), dtype=p.dtype)
+            e[i] = 1
+            moved = {**params, name: p + t * e.view_as(p)}
+            d = forward(moved, X, Y, lam, activation).J
+            for order in range(3):
+                (d,) = torch.autograd.grad(d, t, create_graph=order < 2, allow_unused=True)
+                if d is None:  # J does not depend on t at this order: the derivative is 0
+                    d = torch.zeros((), dtype=p.dtype)
+                    break
+            third.view(-1)[i] = d.detach()
+        out[name] = third
+    return out
+
+
+def difference_errors(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
+                      activation: str = "sigmoid", delta: float = 1e-5) -> DifferenceErrors:
+    """Estimate truncation and round-off of the central difference, and measure its error."""
+    params = _check_params(params)
+    J = forward(params, X, Y, lam, activation).J
+    eps = torch.finfo(J.dtype).eps
+    third = third_derivatives(params, X, Y, lam, activation)
+    numeric = numeric_grads(params, X, Y, lam, activation, delta=delta)
+    auto = autograd_grads(params, X, Y, lam, activation)
+    return DifferenceErrors(
+        delta=float(delta), eps=eps, J=J.item(),
+        truncation={k: float(delta ** 2 / 6 * third[k].abs().max()) for k in params},
+        roundoff=eps * abs(J.item()) / delta,
+        measured={k: float((numeric[k] - auto[k]).abs().max()) for k in params},
+    )
 
 
 BUGS: dict[str, Callable[[Params, Forward], Params]] = {

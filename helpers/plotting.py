@@ -2,14 +2,38 @@
 about the idea, not about matplotlib boilerplate.
 
 Colours are the Okabe–Ito palette, safe for colour-blind readers.
+
+Where a plot lives. This module holds the house style, `new_figure` (which makes the figure of
+every helper that draws one) and the plots that more than one idea uses: `plot_loss_curve`.
+A plot of one idea stays beside that idea, so a learner reads the computation and its picture
+together:
+  derivatives.plot_error_vs_h, derivatives.plot_tangent       the step h of a finite difference
+  graph.draw_graph, graph.draw_autograd_graph                 an autograd graph
+  decision.plot_decision_boundary, decision.training_figure   a trained 2-D binary classifier
+  classification.plot_decision_regions                        a trained multi-class classifier
+  widgets.*                                                   the live explorers' figures (each
+                                                              built once, then owned by its
+                                                              widgets.FigureView, not by pyplot)
+
+Figures and pyplot. With the inline backend (a notebook) a figure made through pyplot is shown
+at the end of its cell and then closed: that is how lessons display them. Anywhere else (a
+script, a test, a teacher's tool) pyplot would keep every figure open for ever, so `new_figure`
+then makes a figure pyplot does not know about. A helper that fails half-way through drawing
+closes the figure it made (`axes_for`, `closed_on_error`): no half-drawn figure is shown.
 """
 from __future__ import annotations
 
-from typing import Sequence
+import sys
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from helpers.validation import require_int
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -42,17 +66,58 @@ def use_house_style() -> None:
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None):
-    """A figure and its axes in house style; width/height in inches, default 6.4 × 4 per row."""
-    for name, value in (("ncols", ncols), ("nrows", nrows)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    """A figure and its axes in house style; width/height in inches, default 6.4 × 4 per row.
+
+    Under the inline backend the figure is pyplot's (shown at the end of the cell, then closed);
+    elsewhere it is a plain Figure on an Agg canvas, which pyplot never holds on to.
+    """
+    ncols, nrows = require_int("ncols", ncols, min=1), require_int("nrows", nrows, min=1)
     w = width if width is not None else min(FIGSIZE[0] * ncols, 12.8)
     h = height if height is not None else FIGSIZE[1] * nrows
     if w <= 0 or h <= 0:
         raise ValueError(f"width and height must be positive inches, got {w!r} × {h!r}")
     use_house_style()
-    fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
-    return fig, axes
+    if inline_backend():
+        return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+    fig = Figure(figsize=(w, h), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols)
+
+
+def inline_backend() -> bool:
+    """True in a notebook kernel whose figures the inline backend shows (and closes) at the end
+    of each cell. The backend's name alone is not enough: outside a kernel nothing closes them."""
+    if "inline" not in str(matplotlib.rcParams["backend"]).lower():
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def close_figure(fig) -> None:
+    """Forget a figure: pyplot no longer holds it and the inline backend will not show it."""
+    plt.close(fig)
+
+
+@contextmanager
+def closed_on_error(fig) -> Iterator:
+    """Run the drawing of `fig`; if it raises, close the figure before the error goes on."""
+    try:
+        yield fig
+    except BaseException:
+        close_figure(fig)
+        raise
+
+
+@contextmanager
+def axes_for(ax=None, **figure_kw) -> Iterator:
+    """`ax` itself, or the axes of a `new_figure(**figure_kw)` that is closed if drawing fails."""
+    if ax is not None:
+        yield ax
+        return
+    fig, new_ax = new_figure(**figure_kw)
+    with closed_on_error(fig):
+        yield new_ax
 
 
 def finite_clipped(values: Sequence[float], limit: float = CLIP) -> np.ndarray:
@@ -67,18 +132,17 @@ def plot_loss_curve(losses: Sequence[float], ax=None, label: str | None = None, 
     arr = np.asarray(losses, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"losses must be a non-empty 1-D sequence of numbers, got shape {arr.shape}")
-    if ax is None:
-        _, ax = new_figure()
-    epochs = np.arange(1, arr.size + 1)
-    values = finite_clipped(arr)
-    if logy:
-        values = np.clip(values, 1e-300, None)
-        ax.set_yscale("log")
-    (line,) = ax.plot(epochs, values, label=label, lw=2)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (squared error)")
-    if title:
-        ax.set_title(title)
-    if label:
-        ax.legend()
+    with axes_for(ax) as ax:
+        epochs = np.arange(1, arr.size + 1)
+        values = finite_clipped(arr)
+        if logy:
+            values = np.clip(values, 1e-300, None)
+            ax.set_yscale("log")
+        (line,) = ax.plot(epochs, values, label=label, lw=2)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss (squared error)")
+        if title:
+            ax.set_title(title)
+        if label:
+            ax.legend()
     return line

@@ -12,28 +12,20 @@ class 0, the rest class 1.
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
-__all__ = ["two_moons", "spirals"]
+from helpers.validation import require_float_dtype, require_int, require_real
+
+__all__ = ["two_moons", "spirals", "spiral_classes"]
 
 
 def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype) -> None:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an integer number of points, got {type(n).__name__}")
-    if n < 2:
+    if require_int("n", n, what="an integer number of points") < 2:
         raise ValueError(f"n must be at least 2 (one point per class), got {n}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number (a standard deviation), got {type(noise).__name__}")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite standard deviation ≥ 0 such as 0.1, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be ≥ 0, got {seed}")
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise ValueError(f"dtype must be a floating-point torch dtype such as torch.float32, got {dtype!r}")
+    require_real("noise", noise, min=0, example="0.1", what="a real number (a standard deviation)")
+    require_int("seed", seed, min=0)
+    require_float_dtype("dtype", dtype)
 
 
 def _labels(n0: int, n1: int, dtype: torch.dtype) -> torch.Tensor:
@@ -64,8 +56,7 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.5
     Point at fraction s ∈ (0, 1] of an arm: radius s, angle 2π·turns·s (+ π for class 1).
     """
     _check_args(n, noise, seed, dtype)
-    if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not math.isfinite(turns) or turns <= 0:
-        raise ValueError(f"turns must be a positive finite number of turns such as 1.5, got {turns!r}")
+    require_real("turns", turns, above=0, example="1.5", what="a number of turns")
     gen = torch.Generator().manual_seed(int(seed))
     n0, n1 = n // 2, n - n // 2
     s = torch.rand(n, generator=gen, dtype=torch.float64) * 0.95 + 0.05
@@ -73,3 +64,24 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.5
     X = s[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
     X = X + noise * torch.randn(n, 2, generator=gen, dtype=torch.float64)
     return X.to(dtype), _labels(n0, n1, dtype)
+
+
+def spiral_classes(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0,
+                   turns: float = 0.75, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    """`classes` spiral arms for multi-class classification (lesson 07), after cs231n's spiral.
+
+    Arm k, point at fraction s ∈ [0, 1] of the arm: radius s, angle 2π·(turns·s + k/classes)
+    plus Gaussian noise of std `noise` on the angle (so the noise grows with the radius).
+    Returns X of shape (n_per_class·classes, 2) and y of shape (n,) with integer labels
+    0 … classes−1 (dtype torch.long, as F.cross_entropy expects), arm by arm.
+    """
+    _check_args(n_per_class, noise, seed, dtype)
+    require_int("classes", classes, min=2, max=10)
+    require_real("turns", turns, above=0, example="0.75", what="a number of turns")
+    gen = torch.Generator().manual_seed(int(seed))
+    s = torch.linspace(0.0, 1.0, int(n_per_class), dtype=torch.float64).repeat(int(classes))
+    k = torch.arange(int(classes)).repeat_interleave(int(n_per_class))
+    angle = 2 * math.pi * (turns * s + k / classes)
+    angle = angle + noise * torch.randn(angle.shape, generator=gen, dtype=torch.float64)
+    X = s[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+    return X.to(dtype), k

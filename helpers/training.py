@@ -11,10 +11,11 @@ per-sample path (and to round-off on the batch path):
 * ``autograd``: the source program's loop with torch: ``l.backward()``, the update under
   ``no_grad``, ``w.grad.zero_()``.
 
-Why a learning rate can be too large: one step multiplies the error e = w − w* by
-a = 1 − 2·lr·x² (for exact data). |a| > 1, i.e. lr > 1/x², makes that step *grow* the error;
-``stability_threshold`` = 1 / max x² is the largest lr at which every step shrinks it. An epoch
-multiplies the error by A = Π a_i (``epoch_factor``); the run diverges when |A| > 1
+Why a learning rate can be too large: one step on sample x multiplies the error e = w − w* by
+r_x = 1 − 2·lr·x² (for exact data; lesson 02's notation). |r_x| > 1, i.e. lr > 1/x², makes that
+step *grow* the error; ``stability_threshold`` = 1 / max x² is the largest lr at which every step
+shrinks it. An epoch multiplies the error by the product of its steps' factors, A = r_1·r_2·r_3
+for the course's data (``epoch_factor``); the run diverges when |A| > 1
 (``divergence_lr`` gives where that starts, ≈ 0.204 for the course's data: the small steps
 for x = 1 and x = 2 make up for the x = 3 step's overshoot above 1/9).
 
@@ -24,11 +25,12 @@ and no overflow warning is ever emitted.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+
+from helpers.validation import require_choice, require_int, require_real
 
 DATA_X = (1.0, 2.0, 3.0)
 DATA_Y = (2.0, 4.0, 6.0)
@@ -37,7 +39,6 @@ CONVERGED_TOL = 1e-6  # |w − w*| ≤ CONVERGED_TOL · max(1, |w*|) counts as c
 MAX_EPOCHS = 1_000_000
 MODES = ("per_sample", "batch")
 BACKENDS = ("closed_form", "autograd")
-STATUSES = ("converged", "slow", "oscillating", "diverged")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,7 +64,7 @@ class Trajectory:
     mode: str
     x: tuple[float, ...]
     y: tuple[float, ...]
-    epoch_factor: float  # A: one epoch multiplies the error w − w* by A
+    epoch_factor: float  # A = Π r_x: one epoch multiplies the error w − w* by A
     fixed_point: float  # w*: where the epochs settle (2.0 for the course's data)
     diverged_at: int | None  # epoch after which |w| passed DIVERGENCE_BOUND, else None
 
@@ -74,28 +75,19 @@ class Trajectory:
 
     def prediction(self, x: float) -> float:
         """ŷ = final_w · x, the trained model's prediction (the source prints it for x = 4)."""
-        x = _real(x, "x")
+        x = require_real("x", x)
         with np.errstate(all="ignore"):
             value = self.final_w * x
         return value if math.isfinite(value) else math.nan
 
 
 # --------------------------------------------------------------------------- validation
-def _real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
 def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
     def as_tuple(seq, name):
         if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
             raise TypeError(f"{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), "
                             f"got {type(seq).__name__}")
-        values = tuple(_real(v, f"{name}[{i}]") for i, v in enumerate(seq))
+        values = tuple(require_real(f"{name}[{i}]", v) for i, v in enumerate(seq))
         if not values:
             raise ValueError(f"{name} is empty: give at least one sample")
         return values
@@ -110,16 +102,7 @@ def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, .
 
 
 def _lr(lr: object) -> float:
-    lr = _real(lr, "lr")
-    if lr <= 0:
-        raise ValueError(f"lr must be a positive learning rate such as 0.01, got {lr!r}")
-    return lr
-
-
-def _choice(value: object, name: str, options: tuple[str, ...]) -> str:
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
-    return value
+    return require_real("lr", lr, above=0, example="0.01", what="a learning rate (a real number)")
 
 
 # --------------------------------------------------------------------------- stability
@@ -133,22 +116,23 @@ def stability_threshold(x: Sequence[float] = DATA_X) -> float:
 
 
 def step_factors(lr: float, x: Sequence[float] = DATA_X) -> tuple[float, ...]:
-    """a_i = 1 − 2·lr·x_i²: one per-sample step multiplies the error w − w* by a_i (exact data)."""
+    """r_x = 1 − 2·lr·x² for each x, in order: one per-sample step on x multiplies the error
+    w − w* by r_x (exact data; lesson 02 writes r_1, r_2, r_3 for x = 1, 2, 3)."""
     lr = _lr(lr)
     xs, _ = _data(x, None)
     return tuple(1.0 - 2.0 * lr * v * v for v in xs)
 
 
 def epoch_factor(lr: float, x: Sequence[float] = DATA_X, mode: str = "per_sample") -> float:
-    """A: one epoch multiplies the error by A = Π(1 − 2·lr·x_i²) (per-sample) or
+    """A: one epoch multiplies the error by A = Π r_x = Π(1 − 2·lr·x²) (per-sample) or
     1 − 2·lr·mean(x²) (batch). |A| < 1 converges, |A| > 1 diverges."""
-    _choice(mode, "mode", MODES)
+    require_choice("mode", mode, MODES)
     factors = step_factors(lr, x)
     if mode == "batch":
         return 1.0 - 2.0 * lr * sum(v * v for v in _data(x, None)[0]) / len(factors)
     product = 1.0
-    for a in factors:
-        product *= a
+    for r in factors:
+        product *= r
     return product
 
 
@@ -157,7 +141,7 @@ def divergence_lr(x: Sequence[float] = DATA_X, mode: str = "per_sample") -> floa
 
     Batch: 1 / mean(x²). Per-sample: the first positive root of Π(1 − 2·lr·x_i²) = ±1.
     """
-    _choice(mode, "mode", MODES)
+    require_choice("mode", mode, MODES)
     xs, _ = _data(x, None)
     squares = [v * v for v in xs if v != 0]
     if not squares:
@@ -328,15 +312,11 @@ def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_
     mode="batch": one step per epoch on J(w) = mean (xw − y)².
     backend="closed_form" uses the hand-derived gradient; "autograd" lets torch find it.
     """
-    w0, lr = _real(w0, "w0"), _lr(lr)
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        raise TypeError(f"epochs must be an integer, got {type(epochs).__name__}")
-    if not 1 <= epochs <= MAX_EPOCHS:
-        raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}, got {epochs!r}")
-    epochs = int(epochs)
+    w0, lr = require_real("w0", w0), _lr(lr)
+    epochs = require_int("epochs", epochs, min=1, max=MAX_EPOCHS)
     xs, ys = _data(x, y)
-    mode = _choice(mode, "mode", MODES)
-    backend = _choice(backend, "backend", BACKENDS)
+    mode = require_choice("mode", mode, MODES)
+    backend = require_choice("backend", backend, BACKENDS)
 
     ws_list, loss_list, step_list = _RUNS[(mode, backend)](w0, lr, epochs, xs, ys)
     computed = len(ws_list) - 1

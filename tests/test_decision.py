@@ -42,12 +42,13 @@ def test_boundary_grid_covers_the_data_with_margin(data):
     np.testing.assert_allclose(points[:, 0].numpy(), xx.ravel(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"resolution": 1}, "resolution"), ({"resolution": 2.0}, "resolution"),
-    ({"resolution": 5000}, "resolution"), ({"margin": -1.0}, "margin"), ({"margin": float("inf")}, "margin"),
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"resolution": 1}, ValueError, "resolution"), ({"resolution": 2.0}, TypeError, "resolution must be an integer"),
+    ({"resolution": 5000}, ValueError, "between 2 and 2000"), ({"margin": -1.0}, ValueError, "margin must be ≥ 0"),
+    ({"margin": float("inf")}, ValueError, "margin must be a finite"),
 ])
-def test_boundary_grid_rejects_bad_arguments(data, kwargs, words):
-    with pytest.raises(ValueError, match=words):
+def test_boundary_grid_rejects_bad_arguments(data, kwargs, error, words):
+    with pytest.raises(error, match=words):
         boundary_grid(data[0], **kwargs)
 
 
@@ -158,3 +159,24 @@ def test_training_figure_does_not_claim_overlap_when_curves_differ():
 def test_training_figure_rejects_empty_curves(data):
     with pytest.raises(ValueError, match="non-empty"):
         training_figure({}, right_of_zero, *data)
+
+
+def test_training_figure_that_fails_leaves_no_half_drawn_figure(monkeypatch):
+    """Under the inline backend a figure left open would be shown half-drawn under the error."""
+    from helpers import plotting
+
+    monkeypatch.setattr(plotting, "inline_backend", lambda: True, raising=False)  # via pyplot
+    X, y = two_moons(20)
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match="sigmoid"):
+        training_figure({"a": [1.0, 0.5]}, lambda pts: 3 * pts[:, 0], X, y, resolution=10)  # logits, not p
+    assert plt.get_fignums() == before
+
+
+def test_decision_plots_are_not_kept_by_pyplot_outside_the_inline_backend(data):
+    X, y = data
+    before = plt.get_fignums()
+    plot_decision_boundary(right_of_zero, X, y, resolution=10)
+    plot_loss_with_title([1.0, 0.5])
+    training_figure({"a": [1.0, 0.5]}, right_of_zero, X, y, resolution=10)
+    assert plt.get_fignums() == before

@@ -198,3 +198,77 @@ def test_line_through_is_finite_and_has_the_slope():
     assert list(xs) == [0.5, 1.5] and list(ys) == [0.5, 3.5]
     _, ys = line_through(0.0, 0.0, math.inf, 1.0)
     assert np.all(np.isfinite(ys))
+
+
+# --------------------------------------------------------------------------- the sympy-to-torch bridge
+def test_three_way_constants_reach_torch_as_tensors():
+    (row,) = three_way("sqrt(2)*x", 1.0).rows
+    assert row.sympy == row.autograd == pytest.approx(math.sqrt(2), rel=1e-15)
+    assert row.verdict == "good"
+    (row,) = three_way("exp(2)*sin(x) + log(3)", 0.5).rows
+    assert row.autograd == pytest.approx(math.exp(2) * math.cos(0.5), rel=1e-14)
+
+
+def test_three_way_infinite_derivative_gives_the_friendly_message():
+    with pytest.raises(ValueError, match=r"d/dx = .* is not a finite real number at x=0 .*pick another point"):
+        three_way("sqrt(x)", 0.0)
+
+
+def test_three_way_numeric_step_outside_the_domain_gives_the_friendly_message():
+    # sqrt at 1e-7: x − h is negative, where math.sqrt cannot go
+    with pytest.raises(ValueError, match="cannot be evaluated at x=-9e-07.*pick another point"):
+        three_way("sqrt(x)", 1e-7)
+
+
+def test_three_way_lives_in_symbolic_and_is_offered_by_derivatives():
+    import helpers.derivatives
+    import helpers.symbolic
+
+    assert helpers.derivatives.three_way is helpers.symbolic.three_way
+
+
+def test_importing_derivatives_does_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = "import sys, helpers.derivatives, helpers.widgets.slope; print('sympy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_name_lesson_01_imports_from_derivatives_exists():
+    import json
+    import pathlib
+    import re
+
+    import helpers.derivatives
+
+    lesson = pathlib.Path(__file__).parent.parent / "notebooks" / "01_chain_rule.ipynb"
+    sources = ["".join(c["source"]) for c in json.loads(lesson.read_text())["cells"] if c["cell_type"] == "code"]
+    names = [n.strip() for src in sources for m in re.finditer(r"from helpers\.derivatives import ([\w, ]+)", src)
+             for n in m.group(1).split(",")]
+    assert "three_way" in names
+    assert [n for n in names if not hasattr(helpers.derivatives, n)] == []
+
+
+def test_plots_are_not_kept_by_pyplot_outside_the_inline_backend():
+    before = plt.get_fignums()
+    plot_tangent(torch.sin, 1.0, torch.cos, h=0.5)
+    plot_error_vs_h(error_vs_h(torch.sin, torch.cos, 1.0, hs=[1e-3, 1e-2]))
+    assert plt.get_fignums() == before
+
+
+def test_plot_tangent_that_fails_while_drawing_closes_its_figure(monkeypatch):
+    from helpers import plotting
+
+    monkeypatch.setattr(plotting, "inline_backend", lambda: True, raising=False)
+    before = plt.get_fignums()
+
+    def f(t):  # fine at a point, fails on the 400-point curve
+        if t.numel() > 1:
+            raise RuntimeError("boom")
+        return torch.sin(t)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        plot_tangent(f, 1.0, torch.cos)
+    assert plt.get_fignums() == before

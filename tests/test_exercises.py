@@ -111,8 +111,10 @@ def test_seeded_inputs_are_reproducible_and_validated():
     make = lambda gen: (torch.randn(2, generator=gen),)
     a, b = ex.seeded_inputs(make, n=3, seed=1), ex.seeded_inputs(make, n=3, seed=1)
     assert len(a) == 3 and all(torch.equal(x[0], y[0]) for x, y in zip(a, b))
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="n must be ≥ 1"):
         ex.seeded_inputs(make, n=0)
+    with pytest.raises(TypeError, match="positive integer"):
+        ex.seeded_inputs(make, n=True)
     with pytest.raises(TypeError, match="function"):
         ex.seeded_inputs(3)
 
@@ -120,3 +122,90 @@ def test_seeded_inputs_are_reproducible_and_validated():
 def test_factor_hints_add_lesson_specific_factors():
     ok, text = msg(0.2 * 3.0, 3.0, factor_hints={0.2: "a mean instead of a sum over the batch?"})
     assert not ok and "off by a factor of 1/5" in text and "mean instead of a sum" in text
+
+
+def test_no_factor_hint_for_a_ratio_that_holds_on_one_input_only():
+    """x instead of x² is right at x = 1 and exactly half at x = 2: not a constant factor."""
+    reference = lambda x: 2 * x * x
+    learner = lambda x: 2 * x
+    hints = {0.5: "the square brings a factor 2 down"}
+    result = ex.evaluate_function(learner, reference, [(1.0,), (2.0,)], what="grad", factor_hints=hints)
+    assert not result.ok and "right for the first 1 input(s)" in result.message
+    assert "factor" not in result.message.replace("check each factor", "") and "square" not in result.message
+    # the same learner on one input only (x = 2) does look like a constant factor of 1/2
+    one = ex.evaluate_function(learner, reference, [(2.0,)], what="grad", factor_hints=hints)
+    assert "off by a factor of 1/2: the square brings" in one.message
+
+
+def test_constant_factor_over_every_input_fires_its_hint():
+    reference = lambda x: 2 * x * x
+    learner = lambda x: x * x
+    result = ex.evaluate_function(learner, reference, [(1.0,), (2.0,), (-3.0,)], what="grad",
+                                  factor_hints={0.5: "the square brings a factor 2 down"})
+    assert "on input 1 (1): grad's result is off by a factor of 1/2: the square brings" in result.message
+    flipped = ex.evaluate_function(lambda x: -reference(x), reference, [(1.0,), (2.0,)], what="grad")
+    assert "off by a sign" in flipped.message
+
+
+def test_array_factor_hint_needs_the_same_ratio_elementwise():
+    want = np.array([1.0, 2.0, 3.0])
+    assert "factor of 2" in ex.evaluate(2 * want, want).message
+    mixed = ex.evaluate(np.array([2.0, 4.0, 3.0]), want).message   # 2, 2, 1: no constant
+    assert "factor" not in mixed.replace("check each factor", "") and "2 of 3 elements" in mixed
+    # a zero reference element is explained by any factor when the answer is zero there too
+    assert "factor of 3" in ex.evaluate(np.array([0.0, 3.0]), np.array([0.0, 1.0])).message
+
+
+def test_no_hint_when_one_input_cannot_be_compared():
+    reference = lambda x: 2 * x
+    learner = lambda x: 4 * x if x < 2 else float("nan")
+    result = ex.evaluate_function(learner, reference, [(1.0,), (3.0,)], what="grad")
+    assert "on input 1" in result.message and "factor" not in result.message.replace("check each factor", "")
+
+
+def test_exercise_spec_checks_values_and_functions(capsys):
+    value = ex.Exercise(what="dL/dw", reference=12.0, factor_hints={2: "the 2 from the square"},
+                        mistakes=(ex.Mistake("doubled", 24.0, "the 2 from the square"),))
+    assert value.evaluate(12.0).ok and "the 2 from the square" in value.evaluate(24.0).message
+    fn = ex.Exercise(what="grad", reference=lambda x: 3 * x, inputs=[(1.0,), [2.0]], success="well done")
+    assert fn.inputs == ((1.0,), (2.0,))
+    assert fn.check(lambda x: 3 * x).ok and capsys.readouterr().out == "✓ well done\n"
+    assert not fn.check(lambda x: x).ok and "factor of 1/3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(what="", reference=1.0), TypeError),
+    (dict(what="f", reference=1.0, inputs=[(1.0,)]), TypeError),
+    (dict(what="f", reference=abs, inputs=[]), ValueError),
+    (dict(what="f", reference=1.0, factor_hints={1: "x"}), ValueError),
+    (dict(what="f", reference=1.0, factor_hints=[2]), TypeError),
+    (dict(what="f", reference=1.0, factor_hints={True: "x"}), TypeError),
+    (dict(what="f", reference=1.0, mistakes=("wrong",)), TypeError),
+])
+def test_exercise_spec_is_validated(kwargs, error):
+    with pytest.raises(error):
+        ex.Exercise(**kwargs)
+
+
+def test_recognised_mistake_gets_its_hint_for_values_and_functions():
+    swapped = ex.Mistake("J v instead of vᵀJ", torch.tensor([12.0, 1.0]), "this is J v")
+    value = ex.Exercise(what="v^T J", reference=torch.tensor([11.0, 2.0]), mistakes=(swapped,), recognised=(swapped,))
+    assert value.evaluate(torch.tensor([12.0, 1.0])).message == "✗ v^T J is not right yet: this is J v."
+    other = value.evaluate(torch.tensor([7.0, -5.0])).message
+    assert other.startswith("✗") and "J v" not in other  # an undeclared wrong answer stays generic
+    assert value.evaluate(torch.tensor([11.0, 2.0])).ok  # the reference is never taken for a mistake
+    x_squared = ex.Mistake("x² instead of 2x", lambda x: x * x, "the derivative of x² is 2x")
+    fn = ex.Exercise(what="grad", reference=lambda x: 2 * x, inputs=[(1.0,), (3.0,)],
+                     mistakes=(x_squared,), recognised=(x_squared,))
+    assert "derivative of x² is 2x" in fn.evaluate(lambda x: x**2).message
+    plain = ex.Exercise(what="grad", reference=lambda x: 2 * x, inputs=[(1.0,), (3.0,)], mistakes=(x_squared,))
+    assert "derivative" not in plain.evaluate(lambda x: x**2).message  # opt-in: only listed ones
+
+
+def test_recognised_must_be_listed_and_carry_a_hint():
+    m = ex.Mistake("m", 1.0, "hint")
+    with pytest.raises(ValueError, match="also be listed"):
+        ex.Exercise(what="x", reference=2.0, recognised=(m,))
+    no_hint = ex.Mistake("n", 1.0, None)
+    with pytest.raises(TypeError, match="hint text"):
+        ex.Exercise(what="x", reference=2.0, mistakes=(no_hint,), recognised=(no_hint,))

@@ -247,3 +247,25 @@ def test_draw_graph_uses_the_given_axes():
 def test_draw_graph_on_a_graph_without_grad_raises():
     with pytest.raises(ValueError, match="requires_grad"):
         draw_graph(torch.ones(2))
+
+
+def test_draw_graph_is_not_kept_by_pyplot_outside_the_inline_backend():
+    before = plt.get_fignums()
+    w, l = original_loss()
+    ax = draw_graph(l, names={"w": w})
+    assert plt.get_fignums() == before
+    assert ax.figure.get_figwidth() > 0  # still a complete figure, sized to the graph
+
+
+def test_draw_graph_figure_is_the_same_size_as_before():
+    """The inline backend prints "<Figure size WxH with 1 Axes>": lessons compare that text."""
+    w, l = original_loss()
+    fig = draw_graph(l, names={"w": w}).figure
+    assert (fig.get_figwidth(), fig.get_figheight()) == pytest.approx((3.6, 1.2 + 1.05 * 5))
+
+
+def test_edge_curvatures_spread_repeated_edges():
+    from helpers.graph import GraphEdge, edge_curvatures
+
+    edges = (GraphEdge("a", "b", 0), GraphEdge("a", "c", 0), GraphEdge("a", "b", 1))
+    assert edge_curvatures(edges) == pytest.approx([-0.175, 0.0, 0.175])

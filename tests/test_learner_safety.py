@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 import conftest
-from helpers.notebook_tools import NOTEBOOKS, kernel_env
+from course_tools.lessons import NOTEBOOKS, kernel_env
 
 
 def test_tracked_file_guard_sees_a_modified_file(tmp_path, monkeypatch):
@@ -20,6 +20,22 @@ def test_tracked_file_guard_sees_a_modified_file(tmp_path, monkeypatch):
     (tmp_path / "untracked.txt").write_text("scratch")  # untracked files are the learner's own
     assert conftest.tracked_state() == before
     (tmp_path / "lesson.ipynb").write_text("changed by a test")
+    assert conftest.tracked_state() != before
+
+
+@pytest.mark.parametrize("name", ["my lesson.ipynb", "leçon 02 ü.ipynb", "résumé.txt"])
+def test_tracked_file_guard_sees_paths_with_spaces_and_non_ascii(tmp_path, monkeypatch, name):
+    """git quotes such paths in plain --porcelain output; the guard reads -z output verbatim."""
+    git = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True)
+    git("init", "-q")
+    (tmp_path / name).write_text("original")
+    git("add", ".")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init")
+    monkeypatch.setattr(conftest, "ROOT", tmp_path)
+    (tmp_path / name).write_text("edited by the learner")
+    before = conftest.tracked_state()
+    assert list(before) == [name]
+    (tmp_path / name).write_text("changed by a test")
     assert conftest.tracked_state() != before
 
 

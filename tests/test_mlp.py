@@ -4,6 +4,8 @@ import torch
 
 from helpers import mlp
 
+pytestmark = pytest.mark.timeout(300)
+
 
 @pytest.fixture
 def setup():
@@ -19,9 +21,11 @@ def test_init_params_shapes_and_seed():
     assert mlp.init_params(dtype=torch.float32)["W2"].dtype == torch.float32
 
 
-@pytest.mark.parametrize("kwargs", [{"n_in": 0}, {"n_hidden": 2.5}, {"n_out": True}, {"dtype": torch.int64}])
-def test_init_params_rejects_bad_input(kwargs):
-    with pytest.raises(ValueError, match="must be"):
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"n_in": 0}, ValueError, "n_in must be ≥ 1, got 0"), ({"n_hidden": 2.5}, TypeError, "positive integer, got float"),
+    ({"n_out": True}, TypeError, "positive integer, got bool"), ({"dtype": torch.int64}, ValueError, "must be")])
+def test_init_params_rejects_bad_input(kwargs, error, fragment):
+    with pytest.raises(error, match=fragment):
         mlp.init_params(**kwargs)
 
 
@@ -29,7 +33,7 @@ def test_make_data_shapes_and_validation():
     X, Y = mlp.make_data(5, 3, 2)
     assert X.shape == (5, 3) and Y.shape == (5, 2)
     assert torch.equal(X, mlp.make_data(5, 3, 2)[0])
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="n must be ≥ 1"):
         mlp.make_data(n=0)
 
 
@@ -74,7 +78,7 @@ def test_forward_rejects_bad_data_lam_activation(setup):
         mlp.forward(p, X[0], Y)
     with pytest.raises(ValueError, match="≥ 0"):
         mlp.forward(p, X, Y, lam=-0.1)
-    with pytest.raises(ValueError, match="≥ 0"):
+    with pytest.raises(ValueError, match="finite number"):
         mlp.forward(p, X, Y, lam=float("nan"))
     with pytest.raises(TypeError, match="real number"):
         mlp.forward(p, X, Y, lam="0.1")
@@ -167,8 +171,54 @@ def test_backward_dphi_override_and_validation(setup):
         mlp.backward(p, fwd, dphi=3)
 
 
-def test_show_displays_html(setup, capsys):
+def test_show_displays_a_machine_independent_html_table(setup, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     p, X, Y = setup
-    mlp.show(mlp.check_backward(mlp.backward, p, X, Y))
+    table = mlp.check_backward(mlp.backward, p, X, Y, lam=0.1)
+    mlp.show(table)
+    assert len(shown) == 1 and isinstance(shown[0], IPython.display.HTML)
+    html = shown[0].data
+    assert html.count("<tr>") == 1 + len(p)                      # header + one row per parameter
+    assert "<td>W1</td><td>4×3</td><td>&lt; 1e-12</td><td>&lt; 1e-7</td><td>&lt; 1e-7</td><td>good</td>" in html
+    assert "e-15" not in html and "e-16" not in html              # no round-off digits
     with pytest.raises(TypeError, match="GradientComparison"):
         mlp.show("table")
+
+
+def test_third_derivatives_match_a_closed_form():
+    """J in W2 is quadratic (third derivative 0); for a single weight of a 1-1-1 network with
+    φ = tanh, o = w2·tanh(w1 x), the third derivative in w1 is checked by finite differences of
+    autograd's second derivative."""
+    p = mlp.init_params(1, 1, 1, bias=False, seed=3)
+    X, Y = mlp.make_data(n=1, n_in=1, n_out=1, seed=2)
+    third = mlp.third_derivatives(p, X, Y, lam=0.3, activation="tanh")
+    assert third["W2"].abs().max() == 0
+
+    def second(w1):
+        t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+        J = mlp.forward({"W1": w1 + t, "W2": p["W2"]}, X, Y, 0.3, "tanh").J
+        (g,) = torch.autograd.grad(J, t, create_graph=True)
+        (g2,) = torch.autograd.grad(g, t)
+        return g2
+
+    d = 1e-5
+    fd = (second(p["W1"] + d) - second(p["W1"] - d)) / (2 * d)
+    assert torch.allclose(third["W1"], fd, rtol=1e-6, atol=1e-9)
+
+
+def test_difference_errors_explain_the_measured_error(setup):
+    p, X, Y = setup
+    terms = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-5)
+    assert set(terms.truncation) == set(terms.measured) == set(p)
+    assert terms.eps == torch.finfo(torch.float64).eps
+    assert terms.roundoff == pytest.approx(terms.eps * abs(terms.J) / 1e-5)
+    assert terms.truncation["W2"] == terms.truncation["b2"] == 0 < terms.truncation["W1"]
+    for k, measured in terms.measured.items():
+        assert 0 < measured < 10 * (terms.roundoff + terms.truncation[k]), k
+    # a large step makes truncation the dominant term, and the measurement follows it
+    big = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-2)
+    assert big.truncation["W1"] > 100 * big.roundoff
+    assert big.truncation["W1"] / 3 < big.measured["W1"] < 3 * big.truncation["W1"]

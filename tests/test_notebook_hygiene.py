@@ -57,6 +57,16 @@ def test_rule_catches_machine_path(lesson00):
     assert rules.path_problems(nb)
 
 
+@pytest.mark.parametrize("text", [r"C:\Users\ada\course\x.png", r"'C:\\Users\\ada\\x.png'"])
+def test_rule_catches_a_windows_user_path(lesson00, text):
+    """A real Windows path as print() shows it (one backslash) and as a repr shows it (two)."""
+    nb = copy.deepcopy(lesson00)
+    cell = nbformat.v4.new_code_cell("print(path)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+    nb.cells.append(cell)
+    assert rules.path_problems(nb), text
+
+
 def test_rule_catches_wrong_kernelspec(lesson00):
     nb = copy.deepcopy(lesson00)
     nb.metadata["kernelspec"] = {"name": "myenv", "display_name": "x"}

@@ -1,66 +1,120 @@
-"""Regenerate refuses to overwrite uncommitted work; reset saves the learner's copy first;
-assignments drop the solutions."""
+"""The teacher tools (course_tools): lesson lookup, regenerate, reset, assignments, output masks.
+Regenerate refuses to overwrite uncommitted work and backs up what git cannot give back; reset
+saves the learner's copy first and restores deleted or renamed lessons; assignments drop the
+solutions; the masks are read from the one sanitize file."""
+import datetime
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers import notebook_tools as nt
+from course_tools import lessons, masks, notebooks
+
+REAL_NOTEBOOKS = lessons.NOTEBOOKS
+LESSON = "00_setup_check.ipynb"
 
 
 @pytest.fixture
 def course(tmp_path, monkeypatch):
-    """A throwaway git clone-alike holding lesson 00, with notebook_tools pointed at it."""
+    """A throwaway git clone-alike holding lesson 00, with course_tools pointed at it."""
     root = tmp_path / "course"
     (root / "notebooks").mkdir(parents=True)
-    shutil.copy(nt.NOTEBOOKS / "00_setup_check.ipynb", root / "notebooks")
+    shutil.copy(REAL_NOTEBOOKS / LESSON, root / "notebooks")
     git = lambda *a: subprocess.run(["git", *a], cwd=root, check=True, capture_output=True)
     git("init", "-q")
-    git("-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    git("add", ".")
     git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init")
-    monkeypatch.setattr(nt, "ROOT", root)
-    monkeypatch.setattr(nt, "NOTEBOOKS", root / "notebooks")
-    monkeypatch.setattr(nt, "BACKUPS", root / "notebooks" / ".backups")
+    monkeypatch.setattr(lessons, "ROOT", root)
+    monkeypatch.setattr(lessons, "NOTEBOOKS", root / "notebooks")
+    monkeypatch.setattr(notebooks, "BACKUPS", root / "notebooks" / ".backups")
     return root
 
 
+def backups(root: Path) -> list[Path]:
+    return sorted((root / "notebooks" / ".backups").glob("*.ipynb"))
+
+
 def test_resolve_lesson(course):
-    assert nt.resolve_lesson("00").name == "00_setup_check.ipynb"
+    assert lessons.resolve_lesson("00").name == LESSON
+    assert lessons.resolve_lesson("00_setup_check").name == LESSON
+    assert lessons.find_lesson("07") is None
     with pytest.raises(ValueError, match="expected one of: 00_setup_check"):
-        nt.resolve_lesson("07")
+        lessons.resolve_lesson("07")
 
 
 def test_regenerate_refuses_uncommitted_changes(course, capsys):
-    lesson = course / "notebooks" / "00_setup_check.ipynb"
+    lesson = course / "notebooks" / LESSON
     lesson.write_text(lesson.read_text().replace("Set-up check", "My notes"))
-    assert nt.regenerate([lesson]) == 2
+    assert notebooks.regenerate([lesson]) == 2
     assert "Refusing to overwrite 00_setup_check.ipynb" in capsys.readouterr().err
     assert "My notes" in lesson.read_text()
 
 
+def test_regenerate_backs_up_an_untracked_notebook(course, monkeypatch):
+    """git cannot give an untracked notebook back: its previous version goes to .backups/."""
+    monkeypatch.setattr(lessons, "execute", lambda nb, cwd: nb)  # no kernel needed for this
+    new = course / "notebooks" / "01_my_new_lesson.ipynb"
+    shutil.copy(course / "notebooks" / LESSON, new)
+    new.write_text(new.read_text().replace("Set-up check", "Draft only here"))
+    assert notebooks.regenerate([new]) == 0
+    (saved,) = backups(course)
+    assert saved.name.startswith("01_my_new_lesson.") and "Draft only here" in saved.read_text()
+    assert notebooks.regenerate([course / "notebooks" / LESSON]) == 0  # tracked, unchanged: no backup
+    assert len(backups(course)) == 1
+
+
 def test_reset_saves_the_learners_copy_first(course, capsys):
-    lesson = course / "notebooks" / "00_setup_check.ipynb"
+    lesson = course / "notebooks" / LESSON
     original = lesson.read_bytes()
     lesson.write_text(lesson.read_text().replace("Set-up check", "My notes"))
-    assert nt.reset(lesson, yes=False, ask=lambda _: "n") == 1
+    assert notebooks.reset("00", yes=False, ask=lambda _: "n") == 1
     assert b"My notes" in lesson.read_bytes()
-    assert nt.reset(lesson, yes=True) == 0
+    assert notebooks.reset("00", yes=True) == 0
     assert lesson.read_bytes() == original
-    backups = list((course / "notebooks" / ".backups").glob("00_setup_check.*.ipynb"))
-    assert len(backups) == 1 and b"My notes" in backups[0].read_bytes()
+    (saved,) = backups(course)
+    assert b"My notes" in saved.read_bytes()
     assert "Your copy was saved to notebooks/.backups/" in capsys.readouterr().out
 
 
+def test_two_resets_in_the_same_second_keep_both_backups(course, monkeypatch):
+    monkeypatch.setattr(notebooks, "_now", lambda: datetime.datetime(2026, 1, 2, 3, 4, 5))
+    lesson = course / "notebooks" / LESSON
+    for text in ("first notes", "second notes"):
+        lesson.write_text(lesson.read_text().replace("Set-up check", text))
+        assert notebooks.reset("00", yes=True) == 0
+    saved = backups(course)
+    assert len(saved) == 2, saved
+    assert {("first notes" in p.read_text(), "second notes" in p.read_text()) for p in saved} == {
+        (True, False), (False, True)}
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed"])
+def test_reset_restores_a_deleted_or_renamed_lesson(course, how, capsys):
+    lesson = course / "notebooks" / LESSON
+    original = lesson.read_bytes()
+    if how == "deleted":
+        lesson.unlink()
+    else:
+        lesson.rename(course / "notebooks" / "00_mine.ipynb")
+    assert notebooks.reset("00", yes=True) == 0
+    assert lesson.read_bytes() == original
+    assert "it is back as the original" in capsys.readouterr().out
+    if how == "renamed":
+        assert (course / "notebooks" / "00_mine.ipynb").exists(), "the learner's renamed copy must stay"
+
+
 def test_reset_of_an_unchanged_lesson_does_nothing(course, capsys):
-    assert nt.reset(course / "notebooks" / "00_setup_check.ipynb", yes=True) == 0
+    assert notebooks.reset("00", yes=True) == 0
     assert "already the original" in capsys.readouterr().out
 
 
 def test_assignments_strip_solutions(course):
     out = course / "assignments"
-    assert nt.assignments(out) == 0
-    nb = nbformat.read(out / "00_setup_check.ipynb", as_version=4)
+    assert notebooks.assignments(out) == 0
+    nb = nbformat.read(out / LESSON, as_version=4)
     assert not any("solution" in c.metadata.get("tags", []) for c in nb.cells)
     assert not any(c.source.strip() == "▸ Solution (click to expand)" for c in nb.cells)
     assert any("exercise" in c.metadata.get("tags", []) for c in nb.cells)
@@ -71,6 +125,58 @@ def test_tidy_sets_kernelspec_and_drops_widget_state():
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
     nb.cells.append(nbformat.v4.new_code_cell("1", metadata={"execution": {"iopub.status.busy": "t"}}))
-    nb = nt.tidy(nb)
+    nb = lessons.tidy(nb)
     assert nb.metadata.kernelspec.name == "python3" and "widgets" not in nb.metadata
     assert "execution" not in nb.cells[0].metadata
+
+
+# ---------------------------------------------------------------- the output masks
+def test_masks_are_parsed_as_nbval_parses_them():
+    from nbval.plugin import get_sanitize_patterns
+
+    expected = get_sanitize_patterns(masks.SANITIZE_CFG.read_text())
+    assert [(p.pattern, r) for p, r in masks.load_masks()] == [tuple(e) for e in expected]
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("<function f at 0x7f3a2b4c5d60>", "<function f at 0xADDRESS>"),
+    ("<Figure size 640x480 with 1 Axes>", "<Figure size 640x480 with 1 Axes>"),  # sizes are compared
+    ("mask = 0xFF, big = 0x7f3a2b4c5d60", "mask = 0xFF, big = 0x7f3a2b4c5d60"),  # hex literals too
+    ("saved to /home/ada/course/x.png", "saved to PATH"),
+    (r"saved to C:\Users\ada\course\x.png", "saved to PATH"),
+])
+def test_masks_hide_only_what_differs_between_machines(text, masked):
+    assert masks.mask(text) == masked
+
+
+def test_no_other_copy_of_the_masks():
+    """The rerun test and the GPU check use course_tools.masks, not regexes of their own."""
+    root = lessons.ROOT
+    for rel in ("tests/test_notebook_rerun.py", "course_tools/gpu_check.py"):
+        text = (root / rel).read_text()
+        assert "mask" in text and not re.search(r"0x\[0-9a-f", text, re.I), rel
+
+
+# ---------------------------------------------------------------- one home per small idea
+CODE = ["course.py", "conftest.py", "course_tools", "helpers", "benchmarks", "tests/browser/harness.py",
+        "tests/browser/conftest.py", "tests/notebook_rules.py", "tests/test_notebook_rerun.py"]
+
+
+def _code_files():
+    for rel in CODE:
+        path = lessons.ROOT / rel
+        yield from (sorted(path.rglob("*.py")) + sorted(path.rglob("*.js"))) if path.is_dir() else [path]
+
+
+@pytest.mark.parametrize("idea, pattern, home", [
+    ("lesson lookup", r'"\[0-9\]\[0-9\]_\*\.ipynb"', "course_tools/lessons.py"),
+    ("kernel environment", r"PYTHONHASHSEED=", "course_tools/lessons.py"),
+    ("JupyterLab command line", r'"-m", "jupyterlab"', "course_tools/lab.py"),
+    ("JupyterLab settings", r"windowingMode", "course_tools/lab.py"),
+    ("output masks", r"0xADDRESS|0x\[0-9a-fA-F\]", None),  # only in tests/nbval_sanitize.cfg
+    ("minimum Python", r"\(3, ?10\)|>=3\.10", None),  # only in pyproject.toml
+])
+def test_each_small_idea_has_one_home(idea, pattern, home):
+    places = sorted({p.relative_to(lessons.ROOT).as_posix() for p in _code_files()
+                     if re.search(pattern, p.read_text(encoding="utf-8"))})
+    assert places == ([home] if home else []), f"{idea} is defined in {places}"

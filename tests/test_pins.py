@@ -81,3 +81,15 @@ def test_installed_versions_match_the_pins():
         if got.split("+")[0] != version:
             wrong[name] = got
     assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
+
+
+def test_ci_never_adds_a_second_package_index():
+    """Dependency confusion: an extra index could serve any pinned name. CI takes torch alone
+    from PyTorch's CPU index (COURSE_TORCH_INDEX_URL, see course.py) and the rest from PyPI."""
+    ci_files = [ROOT / ".ci" / "run", ROOT / "requirements.txt", *sorted((ROOT / ".github").rglob("*.yml"))]
+    for path in ci_files:
+        text = path.read_text().lower()
+        assert "extra-index-url" not in text and "extra_index_url" not in text, path
+        assert "--index-url" not in text and "find-links" not in text, path
+    workflow = "\n".join(p.read_text() for p in (ROOT / ".github").rglob("*.yml"))
+    assert "COURSE_TORCH_INDEX_URL: https://download.pytorch.org/whl/cpu" in workflow

@@ -45,7 +45,51 @@ def test_square_slider_updates_its_label_at_every_value():
 
 
 def test_figure_view_redraws_into_its_output():
-    fig, _ = plotting.new_figure()
+    import io
+
+    import PIL.Image
+
+    fig, ax = plotting.new_figure()
     view = FigureView(fig, "some-plot")
-    view.redraw()
     assert "some-plot" in view.output._dom_classes
+    assert not view.image.value, "nothing is shown before the first redraw"
+    view.redraw()
+    png = bytes(view.image.value)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert PIL.Image.open(io.BytesIO(png)).size == (640, 400)  # the whole 6.4 × 4 in figure at 100 dpi
+    ax.plot([0, 1], [0, 1], lw=8)
+    view.redraw()
+    assert bytes(view.image.value) != png, "a redraw shows the figure as it is now"
+
+
+def test_new_figure_outside_the_inline_backend_is_not_held_by_pyplot():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig, ax = plotting.new_figure()
+    plotting.plot_loss_curve([3.0, 2.0, 1.0])
+    assert plt.get_fignums() == before
+    assert fig.canvas.get_width_height() == (640, 400)
+
+
+def test_new_figure_under_the_inline_backend_is_pyplots_so_the_cell_shows_it(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plotting, "inline_backend", lambda: True)
+    fig, _ = plotting.new_figure()
+    try:
+        assert fig.number in plt.get_fignums()
+    finally:
+        plt.close(fig)
+
+
+def test_axes_for_closes_its_figure_when_drawing_fails(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plotting, "inline_backend", lambda: True)
+    before = plt.get_fignums()
+    with pytest.raises(ZeroDivisionError):
+        with plotting.axes_for() as ax:
+            ax.plot([1, 2])
+            1 / 0
+    assert plt.get_fignums() == before

@@ -54,10 +54,24 @@ def test_moons_without_noise_lie_on_their_half_circles():
     assert (lower[:, 1] <= 0.5).all()
 
 
-def test_spiral_arms_without_noise_are_point_symmetric_in_radius():
-    X, y = spirals(100, noise=0.0, dtype=torch.float64)
+def test_spiral_arms_without_noise_are_point_symmetric():
+    """Class 1's arm is class 0's turned by π: the point at radius s and angle θ on one arm has
+    a mirror −x on the other arm's curve (same radius, angle θ + π)."""
+    turns = 1.5
+    X, y = spirals(200, noise=0.0, dtype=torch.float64, turns=turns)
     r = X.norm(dim=1)
     assert (r > 0.04).all() and (r <= 1.0 + 1e-12).all()
+    for arm, other in ((0, 1), (1, 0)):
+        mirrored = -X[y == arm]  # point symmetry through the origin
+        s = mirrored.norm(dim=1)
+        angle = 2 * math.pi * turns * s + math.pi * other  # where the other arm is at that radius
+        on_other = s[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+        torch.testing.assert_close(mirrored, on_other)
+    # and not trivially: the unmirrored points are not on the other arm
+    s0 = X[y == 0].norm(dim=1)
+    same = s0[:, None] * torch.stack([torch.cos(2 * math.pi * turns * s0 + math.pi),
+                                       torch.sin(2 * math.pi * turns * s0 + math.pi)], dim=1)
+    assert (X[y == 0] - same).norm(dim=1).min() > 0.05
 
 
 def test_noise_spreads_points():
@@ -84,7 +98,8 @@ def test_bad_arguments_are_rejected_with_a_clear_message(make, kwargs, error, wo
         make(**kwargs)
 
 
-@pytest.mark.parametrize("turns", [0, -1.0, math.inf, "2"])
-def test_spirals_rejects_bad_turns(turns):
-    with pytest.raises(ValueError, match="turns"):
+@pytest.mark.parametrize("turns, error", [(0, ValueError), (-1.0, ValueError), (math.inf, ValueError),
+                                          ("2", TypeError)])
+def test_spirals_rejects_bad_turns(turns, error):
+    with pytest.raises(error, match="turns"):
         spirals(10, turns=turns)

@@ -152,7 +152,26 @@ def test_bad_input_helpers():
        mode=st.sampled_from(["per_sample", "batch"]))
 def test_any_setting_is_handled(w0, log_lr, epochs, mode):
     t = sgd_trajectory(w0, 10 ** log_lr, epochs, mode=mode)
-    assert t.status in ("converged", "slow", "oscillating", "diverged")
+    # the status must agree with what the run did: the factor A and the distance to w*
+    e0, e_n = abs(t.ws[0] - t.fixed_point), abs(t.ws[-1] - t.fixed_point)
+    if t.status == "diverged":
+        assert t.diverged_at is not None or (abs(t.epoch_factor) > 1 and e_n > e0)
+    elif t.status == "converged":
+        assert e_n <= 1e-6 * max(1.0, abs(t.fixed_point))
+    else:
+        assert t.status in ("slow", "oscillating") and e_n > 1e-6 * max(1.0, abs(t.fixed_point))
+        crosses = np.any(np.diff(np.sign(t.step_ws - t.fixed_point)) != 0)
+        assert crosses == (t.status == "oscillating")
     assert t.ws.size == epochs + 1 and t.losses.size == epochs
     if t.status != "diverged":
         assert np.all(np.isfinite(t.ws)) and np.all(np.isfinite(t.losses))
+
+
+@pytest.mark.parametrize("lr, epochs, status", [(0.01, 1000, "converged"), (1e-4, 10, "slow"),
+                                                (0.15, 3, "oscillating"), (0.3, 50, "diverged")])
+def test_each_status_names_what_the_run_did(lr, epochs, status):
+    t = sgd_trajectory(3.0, lr, epochs)
+    assert t.status == status
+    steps = t.step_ws[np.isfinite(t.step_ws)] - t.fixed_point
+    crosses = bool(np.any(np.sign(steps[1:]) != np.sign(steps[:-1])))
+    assert crosses == (status in ("oscillating", "diverged"))  # lr > 1/18: the x = 3 step overshoots w*

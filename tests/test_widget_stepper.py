@@ -1,4 +1,5 @@
-"""BackwardStepper: stepping, the ends, highlight and readout, a sweep of the step slider."""
+"""BackwardStepper: stepping, the ends, highlight and readout, shape predictions, a sweep of the
+step slider, buttons and typed predictions."""
 import warnings
 
 import matplotlib.colors as mcolors
@@ -110,8 +111,39 @@ def test_graph_layout_is_complete():
     assert set(ORDER) | {"x", "y"} == set(POSITIONS)
 
 
+def test_predicts_the_shape_of_the_next_gradient():
+    s = make_stepper()
+    assert CSS["predict"] in s.predict.widget._dom_classes
+    assert CSS["predict_input"] in s.predict.text._dom_classes
+    s.step = ORDER.index("o")  # next: W2, a 2×4 matrix
+    assert "∂J/∂W2" in s.predict.label.value and not s.predict.text.disabled
+    s.predict.text.value = "2x4"
+    assert s.predict.verdict == "right" and "✓" in s.predict.feedback.value
+    s.predict.text.value = "4×2"
+    assert s.predict.verdict == "wrong" and "shape of what it is the gradient of" in s.predict.feedback.value
+    s.predict.text.value = "two by four"
+    assert s.predict.verdict == "unreadable" and "✗" not in s.predict.feedback.value
+    s.next.click()  # revealing never needs a prediction; the box then asks about the next node
+    assert s.current.node == "W2" and s.predict.text.value == "" and "∂J/∂h" in s.predict.label.value
+    s.step = 0  # next: L, a scalar
+    s.predict.text.value = "scalar"
+    assert s.predict.verdict == "right"
+    s.step = len(ORDER) - 1
+    assert s.predict.text.disabled and s.predict.button.disabled
+
+
+def test_prediction_box_can_be_left_out():
+    p = mlp.init_params(bias=False)
+    X, Y = mlp.make_data()
+    s = BackwardStepper(mlp.backward_steps(p, X[:1].T, Y[:1].T, 0.1), predict=False)
+    assert s.predict is None and len(s.widget.children) == 3
+    s.next.click()
+    assert s.current.node == "L"
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.one_of(st.integers(0, 7), st.sampled_from(["next", "prev"])), min_size=1, max_size=6))
+@given(st.lists(st.one_of(st.integers(0, 7), st.sampled_from(["next", "prev"]), st.text(max_size=8)),
+                min_size=1, max_size=6))
 def test_sweep_of_slider_and_buttons(moves):
     s = SWEEP
     with warnings.catch_warnings():
@@ -121,6 +153,11 @@ def test_sweep_of_slider_and_buttons(moves):
                 s.next.click()
             elif move == "prev":
                 s.prev.click()
+            elif isinstance(move, str):
+                if not s.predict.text.disabled:
+                    s.predict.text.value = move
+                    assert s.predict.verdict in (None, "right", "wrong", "unreadable")
+                continue
             else:
                 s.slider.value = move
             i = s.step

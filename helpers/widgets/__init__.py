@@ -1,8 +1,17 @@
 """Shared pieces of the course's interactive widgets (ipywidgets 8, inline matplotlib).
 
-Pattern (DESIGN.md): build the figure once under `plt.ioff()`, update its artists in the
-callback, and redisplay it in an `Output` with `clear_output(wait=True)`. Callbacks are plain
-methods of the widget's state, so tests drive them without a browser.
+Pattern (README, "Performance"): build the figure once under `plt.ioff()`, update its artists in the
+callback, render one PNG and put its bytes into an `ipywidgets.Image` (one comm message with a
+binary buffer per change). Callbacks are plain methods of the widget's state, so tests drive
+them without a browser.
+
+Why not an `Output` widget filled with `display()`: under nbclient (`course.py regenerate`, the
+rerun test) every output captured by an Output widget makes nbclient's front-end mimic send a
+comm message back on the shell socket through a blocking shadow socket, which can swallow the
+wake-up for the execute_reply already queued there: the cell then waits for its whole timeout
+(issue 17's ten-minute stall; `tests/test_widget_explorer.py::test_widget_cell_never_waits_for_the_timeout`).
+In the browser the Output widget also costs four messages per change and sends the base64 PNG
+back to the kernel, which echoes it again.
 
 Every widget gets stable CSS classes from `CSS` so browser tests find it without brittle
 selectors.
@@ -17,7 +26,6 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
-from IPython.display import Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 # Stable CSS class names: the browser tests (tests/browser) select widgets by these.
@@ -45,21 +53,47 @@ CSS = {
     "stepper_step": "stepper-step",
     "stepper_readout": "stepper-readout",
     "stepper_plot": "stepper-plot",
+    # lessons 03 and 05: the "predict before you look" box of the steppers
+    "predict": "predict",
+    "predict_input": "predict-input",
+    "predict_check": "predict-check",
+    "predict_feedback": "predict-feedback",
+    # lesson 03: the engine's backward-pass stepper
+    "engine_stepper": "engine-stepper",
+    "engine_prev": "engine-prev",
+    "engine_next": "engine-next",
+    "engine_step": "engine-step",
+    "engine_readout": "engine-readout",
+    "engine_plot": "engine-plot",
+    # lesson 07: depth explorer
+    "depth_explorer": "depth-explorer",
+    "depth_depth": "depth-depth",
+    "depth_activation": "depth-activation",
+    "depth_init": "depth-init",
+    "depth_gain": "depth-gain",
+    "depth_residual": "depth-residual",
+    "depth_status": "depth-status",
+    "depth_plot": "depth-plot",
 }
 
 
 class FigureView:
-    """A matplotlib figure shown in an `Output` widget and redrawn in place on every update.
+    """A matplotlib figure shown as an `ipywidgets.Image` and redrawn in place on every update.
 
-    The PNG is rendered once per update by the Agg canvas with a fixed layout and fast
-    compression, instead of the inline backend's `bbox_inches="tight"` (two full draws).
+    `output` is the widget to put in a layout: a Box carrying the CSS class, holding `image`
+    (so `.css-class img` finds the picture). The PNG is rendered once per update by the Agg
+    canvas with a fixed layout and fast compression, instead of the inline backend's
+    `bbox_inches="tight"` (two full draws).
     """
 
     def __init__(self, fig, css_class: str | None = None):
         self.fig = fig
+        dpi = fig.dpi
         plt.close(fig)  # keep it out of the inline backend's automatic display
+        fig.set_dpi(dpi)  # closing a pyplot figure resets its dpi to the one it was created with
         self.canvas = FigureCanvasAgg(fig)
-        self.output = W.Output()
+        self.image = W.Image(format="png")
+        self.output = W.Box([self.image])
         if css_class:
             self.output.add_class(css_class)
 
@@ -87,10 +121,9 @@ class FigureView:
         self.show(self.render(**render_options))
 
     def show(self, png: bytes) -> None:
-        """Put a rendered PNG (e.g. one cached for a state seen before) into the output."""
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=png, format="png"))
+        """Show rendered PNG bytes (e.g. ones cached for a state seen before): one state update
+        of the Image widget, no output capture, nothing printed."""
+        self.image.value = png
 
 
 class BlitFigureView(FigureView):

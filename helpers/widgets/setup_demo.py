@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from helpers.validation import require_int
 from helpers.widgets import CSS
 
 
 def square_text(n: int) -> str:
     """The label for slider value n."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an integer, got {type(n).__name__}")
+    require_int("n", n)
     return f"{n}² = {n * n}: widgets are live ✓"
 
 

@@ -2,7 +2,8 @@
 
 At each step the current node is highlighted, the edge(s) along which its upstream gradient
 arrives are drawn thick, and the readout shows local gradient × upstream gradient = product,
-with the actual values (from `helpers.mlp.backward_steps`).
+with the actual values (from `helpers.mlp.backward_steps`). Before pressing Next the learner
+may predict the shape of the next gradient (`helpers.widgets.predict`); Next never waits for it.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from IPython.display import display
 
 from helpers.mlp import BackwardStep
 from helpers.plotting import PALETTE, use_house_style
+from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
+from helpers.widgets.predict import PredictionBox
 
 # Fixed layout: the forward chain along the top, parameters and the regulariser below.
 POSITIONS = {"x": (0.0, 2.0), "z": (1.5, 2.0), "h": (3.0, 2.0), "o": (4.5, 2.0), "L": (6.0, 2.0),
@@ -53,10 +56,11 @@ def _matrix_html(t: torch.Tensor) -> str:
 class BackwardStepper:
     """Step through the backward pass; `.step` (0 … n−1) is the one piece of state.
 
-    Prev/Next move one step and are disabled at the ends; the slider jumps anywhere.
+    Prev/Next move one step and are disabled at the ends; the slider jumps anywhere. With
+    predict=True a box asks for the shape of the next step's gradient before it is shown.
     """
 
-    def __init__(self, steps: Sequence[BackwardStep]):
+    def __init__(self, steps: Sequence[BackwardStep], predict: bool = True):
         if not isinstance(steps, (list, tuple)) or not steps:
             raise ValueError("steps must be a non-empty list of BackwardStep (from helpers.mlp.backward_steps)")
         for i, st in enumerate(steps):
@@ -81,7 +85,9 @@ class BackwardStepper:
         self.next.on_click(lambda _: self.go(+1))
         self.slider.observe(lambda _: self.update(), names="value")
         controls = W.HBox([self.prev, self.next, self.slider])
-        self.widget = W.VBox([controls, self.view.output, self.readout])
+        self.predict = PredictionBox() if predict else None
+        rows = [controls] + ([self.predict.widget] if self.predict else []) + [self.view.output, self.readout]
+        self.widget = W.VBox(rows)
         self.widget.add_class(CSS["stepper"])
         self.update()
 
@@ -92,11 +98,7 @@ class BackwardStepper:
 
     @step.setter
     def step(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"step must be an integer, got {type(value).__name__}")
-        if not 0 <= value < len(self.steps):
-            raise ValueError(f"step must be between 0 and {len(self.steps) - 1}, got {value}")
-        self.slider.value = value  # the slider's observer calls update()
+        self.slider.value = require_int("step", value, min=0, max=len(self.steps) - 1)  # the slider's observer calls update()
 
     @property
     def current(self) -> BackwardStep:
@@ -170,6 +172,12 @@ class BackwardStepper:
         self.readout.value = self._readout_html()
         self.prev.disabled = self.step == 0
         self.next.disabled = self.step == len(self.steps) - 1
+        if self.predict is not None:
+            if self.step + 1 < len(self.steps):
+                nxt = self.steps[self.step + 1]
+                self.predict.ask(f"∂J/∂{nxt.node} (next step)", tuple(nxt.product.shape), kind="shape")
+            else:
+                self.predict.close("Last step: nothing left to predict.")
         # The steps never change, so each step's picture is rendered once and reused when the
         # learner steps back and forth.
         if self.step not in self._pngs:

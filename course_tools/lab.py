@@ -1,0 +1,291 @@
+"""The JupyterLab launch, one definition for everyone who starts it: `course.py lab` (learners),
+the browser tests and the benchmarks. They all go through `start_lab()` with `lab_command()`,
+`lab_env()` and `LAB_SETTINGS`; tests and benchmarks only add a temporary root and home
+(`lab_server()`) and `--LabApp.expose_app_in_browser=True` so the page script finds the app.
+
+Safe by default: 127.0.0.1 (or ::1) only, a random token passed in the environment
+(JUPYTER_TOKEN, never on the command line where `ps` shows it), another port when the wanted
+one is busy. JupyterLab runs in a session of its own, so Ctrl+C reaches only this launcher,
+which stops JupyterLab with SIGTERM: JupyterLab then shuts its kernels down and removes its
+runtime files itself (with the terminal's Ctrl+C it would be killed, or ask a question first).
+"""
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from course_tools.lessons import NOTEBOOKS, ROOT, kernel_env
+
+FIRST_LESSON = "notebooks/00_setup_check.ipynb"
+# JupyterLab settings the course needs (written to overrides.json under sys.prefix): no news
+# pop-up over the lesson, and every cell rendered (windowing off) so long lessons scroll
+# smoothly and browser tests see every cell.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
+STOP_TIMEOUT_S = 30
+
+
+# ----------------------------------------------------------------------------- address and port
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def address_family(host: str) -> socket.AddressFamily:
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:  # a host name such as localhost
+        return socket.AF_INET
+
+
+def check_host(host: str, allow_remote: bool) -> str | None:
+    """Why JupyterLab must not listen on host, or None when it may."""
+    if not is_loopback(host) and not allow_remote:
+        return (f"Refusing to listen on {host}: only 127.0.0.1 (or ::1) is safe by default. "
+                "Add --allow-remote if you really want other machines to reach this server.")
+    if address_family(host) == socket.AF_INET6 and not port_is_free(host, 0):
+        return f"Cannot listen on {host}: IPv6 is not available on this machine. Use --ip 127.0.0.1."
+    return None
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def launch_warnings(host: str, as_root: bool) -> list[str]:
+    """What the learner must be told before the launch."""
+    warnings = []
+    if not is_loopback(host):
+        warnings.append(f"WARNING: listening on {host} over plain HTTP: the token travels unencrypted, so "
+                        "anyone on the network path can read it, and anyone who can reach this server "
+                        "with the token can run code as you.")
+    if as_root:
+        warnings.append("NOTE: running as root, so JupyterLab is started with --allow-root (it refuses "
+                        "root otherwise); the notebooks' code runs as root too.")
+    return warnings
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(address_family(host), socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(host: str, wanted: int) -> int:
+    """wanted when free, else a free port (0 = any free port, silently)."""
+    if wanted and port_is_free(host, wanted):
+        return wanted
+    with socket.socket(address_family(host), socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port = sock.getsockname()[1]
+    if wanted:
+        print(f"Port {wanted} is busy; using port {port} instead.", flush=True)
+    return port
+
+
+def url_host(host: str) -> str:
+    """The host part of a URL that reaches a server listening on host (IPv6 in brackets)."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if address_family(host) == socket.AF_INET6 else host
+
+
+# ----------------------------------------------------------------------------- the launch
+
+def write_settings(prefix: Path | None = None) -> Path:
+    """LAB_SETTINGS as JupyterLab's overrides.json under prefix (default sys.prefix), atomically."""
+    settings = Path(prefix or sys.prefix) / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    target = settings / "overrides.json"
+    text = json.dumps(LAB_SETTINGS, indent=2) + "\n"
+    if not target.exists() or target.read_text() != text:
+        tmp = settings / f".overrides.{os.getpid()}.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, target)
+    return target
+
+
+def lab_command(root: Path, host: str, port: int, open_browser: bool, notebook: str | None = None,
+                extra: tuple[str, ...] = ()) -> list[str]:
+    """The JupyterLab command line. No token here: it goes in the environment (lab_env)."""
+    return [
+        sys.executable, "-m", "jupyterlab",
+        f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}", f"--ServerApp.open_browser={open_browser}",
+        *(["--allow-root"] if running_as_root() else []),
+        *extra,
+        *([notebook] if notebook else []),
+    ]
+
+
+def lab_env(token: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernels' environment (course_tools.lessons.kernel_env) plus the token."""
+    return dict(kernel_env(base), JUPYTER_TOKEN=token)
+
+
+@dataclass
+class LabServer:
+    """A running JupyterLab; `root` is the directory it serves."""
+    process: subprocess.Popen
+    host: str
+    port: int
+    token: str
+    root: Path
+    log_path: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://{url_host(self.host)}:{self.port}/"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}{path}{sep}token={self.token}"
+
+    def api(self, path: str, method: str = "GET", timeout: float = 10, body: dict | None = None) -> object:
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        req = urllib.request.Request(self.base + "api/" + path, method=method, data=data,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            answer = resp.read()
+        return json.loads(answer) if answer else None
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:] if self.log_path else ""
+        except OSError:
+            return ""
+
+
+def start_lab(root: Path, host: str, port: int, token: str, *, open_browser: bool = False,
+              notebook: str | None = None, base_env: dict[str, str] | None = None,
+              extra: tuple[str, ...] = (), log_path: Path | None = None) -> LabServer:
+    """Start JupyterLab in a session (process group) of its own; stop it with stop_lab()."""
+    write_settings()
+    isolation = ({"start_new_session": True} if os.name == "posix"
+                 else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP})
+    log = open(log_path, "wb") if log_path else None
+    try:
+        process = subprocess.Popen(lab_command(root, host, port, open_browser, notebook, extra), cwd=root,
+                                   env=lab_env(token, base_env), stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT if log else None, **isolation)
+    finally:
+        if log:
+            log.close()  # the child holds its own copy
+    return LabServer(process, host, port, token, root, log_path)
+
+
+def wait_ready(server: LabServer, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {server.process.returncode}:\n{server.log_tail()}")
+        try:
+            server.api("status", timeout=2)
+            return
+        except (urllib.error.URLError, OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout:.0f} s:\n"
+                                   f"{server.log_tail()}") from None
+            time.sleep(0.25)
+
+
+def stop_lab(server: LabServer, timeout: float = STOP_TIMEOUT_S) -> int:
+    """Ask JupyterLab to stop (it shuts its kernels down and removes its runtime files), wait at
+    most timeout seconds, then kill it. Returns its exit code."""
+    process = server.process
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            if os.name == "posix":
+                process.send_signal(signal.SIGTERM)  # JupyterLab's own clean stop
+            else:
+                with contextlib.suppress(urllib.error.URLError, ValueError):
+                    server.api("shutdown", method="POST", timeout=5)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            print(f"JupyterLab did not stop within {timeout:.0f} s; killing it.", file=sys.stderr)
+            with contextlib.suppress(OSError):
+                if os.name == "posix":
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.kill()
+            process.wait(timeout=10)
+    return process.returncode
+
+
+def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: bool = True) -> int:
+    """`course.py lab`: JupyterLab on lesson 00 until Ctrl+C, then a clean stop."""
+    problem = check_host(host, allow_remote)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    for warning in launch_warnings(host, running_as_root()):
+        print(warning, file=sys.stderr)
+    port = pick_port(host, port)
+    token = secrets.token_hex(24)
+    server = start_lab(ROOT, host, port, token, open_browser=open_browser, notebook=FIRST_LESSON)
+    print(f"\nJupyterLab: {server.url('lab/tree/' + FIRST_LESSON)}\nStop it with Ctrl+C.\n", flush=True)
+    try:
+        return server.process.wait()
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean stop short
+        print("\nStopping JupyterLab and its kernels …", flush=True)
+        stop_lab(server)
+        print("Stopped.", flush=True)
+        return 0
+
+
+# ----------------------------------------------------------------------------- tests and benchmarks
+
+@contextlib.contextmanager
+def lab_server(root: Path, startup_timeout: float = 90) -> Iterator[LabServer]:
+    """JupyterLab as the learner gets it, serving root, with a home of its own (config, runtime,
+    data, IPython dirs in a temporary folder) on a free port of 127.0.0.1; stopped on exit."""
+    home = Path(tempfile.mkdtemp(prefix="course-lab-"))
+    for sub in ("config", "runtime", "data", "ipython"):
+        (home / sub).mkdir()
+    # JUPYTER_PATH is left alone: sys.prefix's lab extensions (ipywidgets) stay found.
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"), JUPYTER_PLATFORM_DIRS="1")
+    server = start_lab(root, "127.0.0.1", pick_port("127.0.0.1", 0), secrets.token_hex(16), base_env=env,
+                       extra=("--LabApp.expose_app_in_browser=True",), log_path=home / "server.log")
+    try:
+        wait_ready(server, startup_timeout)
+        yield server
+    finally:
+        stop_lab(server)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def copy_notebooks(dest: Path, source: Path = NOTEBOOKS) -> Path:
+    """Copy the lessons (and anything they read next to them) into dest; returns dest."""
+    shutil.copytree(source, dest, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".backups", "__pycache__"))
+    return dest

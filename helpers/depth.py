@@ -1,0 +1,343 @@
+"""Vanishing and exploding gradients in a deep stack of layers (lesson 07 and its depth explorer).
+
+The stack, in the course's row convention (one sample per row, no biases):
+
+    h_0 = X,    a_l = h_{l−1} W_lᵀ,    h_l = φ(a_l)            (l = 1 … L)
+    residual:   h_l = h_{l−1} + α φ(a_l),  α = 1/√L
+
+The loss is J = (1/N) Σ h_L ⊙ R for a fixed random R, so the gradient arriving at the top,
+∂J/∂h_L = R/N, is the same for every setting: what happens below is the backward pass alone.
+The "gradient at layer l" is δ_l = ∂J/∂a_l, the signal that layer l's weights receive
+(∂J/∂W_l = δ_lᵀ h_{l−1}). The backward pass, by the chain rule:
+
+    δ_l = g_l ⊙ φ′(a_l),    g_{l−1} = δ_l W_l          (g_l = ∂J/∂h_l)
+    residual:  δ_l = α g_l ⊙ φ′(a_l),   g_{l−1} = g_l + δ_l W_l
+
+So δ_1 is δ_L multiplied by L − 1 per-layer factors, each at most max|φ′| · ‖W_l‖₂ in size
+(‖W‖₂ the largest singular value). Weights are N(0, gain²/n) for width n: gain 1 is
+Xavier/Glorot (2/(fan_in + fan_out) = 1/n), gain √2 is Kaiming/He.
+
+Everything runs in float64 NumPy (fast enough for a widget) inside np.errstate, so overflow
+and underflow never warn: they show in `GradientProfile.status` and `.note`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from helpers.validation import require_choice, require_int, require_real
+
+__all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
+           "profiles_figure", "residual_figure",
+           "gradient_profile", "classify", "autograd_norms", "factor_bounds", "scheme_table"]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
+# Named initialisation schemes as gains: the weights' standard deviation is gain/√width.
+SCHEMES = {"too small": 0.5, "Xavier": 1.0, "Kaiming": math.sqrt(2.0), "too large": 2.0}
+BAND = 10.0  # healthy: the first layer's gradient is within BAND× of the last layer's
+MAX_DEPTH = 200
+WIDTH, BATCH = 64, 32
+
+
+def _phi(name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(φ(a), φ′(a)) for the named activation."""
+    if name == "sigmoid":
+        s = 0.5 * (1.0 + np.tanh(0.5 * a))  # σ(a) without exp overflow
+        return s, s * (1.0 - s)
+    if name == "tanh":
+        t = np.tanh(a)
+        return t, 1.0 - t * t
+    return np.maximum(a, 0.0), (a > 0).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- validation
+def _check_activation(activation: object) -> str:
+    return str(require_choice("activation", activation, ACTIVATIONS))
+
+
+def _check_gain(gain: object) -> float:
+    if isinstance(gain, str) and gain in SCHEMES:
+        return SCHEMES[gain]
+    return require_real("gain", gain, above=0, what=f"a positive number or one of {list(SCHEMES)}",
+                        example="1.0 (the weights' std is gain/√width)")
+
+
+# --------------------------------------------------------------------------- weights
+@lru_cache(maxsize=8)
+def base_draws(width: int = WIDTH, batch: int = BATCH, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seeded standard-normal draws (X, R, V): input (batch, width), top gradient direction
+    (batch, width), and MAX_DEPTH unscaled weight matrices (MAX_DEPTH, width, width).
+
+    Every setting scales the same draws, so moving a slider changes one thing only.
+    Read-only arrays (they are cached).
+    """
+    width = require_int("width", width, min=1, max=1024)
+    batch = require_int("batch", batch, min=1, max=4096)
+    seed = require_int("seed", seed, min=0, max=2**32 - 1)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, width))
+    R = rng.standard_normal((batch, width))
+    V = rng.standard_normal((MAX_DEPTH, width, width))
+    for arr in (X, R, V):
+        arr.flags.writeable = False
+    return X, R, V
+
+
+def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) -> np.ndarray:
+    """The L weight matrices W_1 … W_L, shape (L, width, width), entries N(0, gain²/width)."""
+    depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
+    gain = _check_gain(gain)
+    return base_draws(width, BATCH, seed)[2][:depth] * (gain / math.sqrt(width))
+
+
+# --------------------------------------------------------------------------- the profile
+@dataclass(frozen=True)
+class GradientProfile:
+    """Gradient norms ‖δ_l‖ (Frobenius, over the batch) of one backward pass, and a verdict."""
+
+    depth: int
+    activation: str
+    gain: float
+    residual: bool
+    norms: np.ndarray  # ‖δ_l‖ for l = 1 … L (float64; may hold 0 or inf after under/overflow)
+    ratio: float       # ‖δ_1‖ / ‖δ_L‖: how much the first layer gets compared with the last
+    status: str        # "vanishing", "healthy" or "exploding"
+    note: str          # "" or what under- or overflowed
+
+    def plotted(self, floor: float = 1e-300, ceil: float = 1e300) -> np.ndarray:
+        """norms / ‖δ_L‖ for a log-axis plot: finite and positive, clipped to [floor, ceil]."""
+        with np.errstate(all="ignore"):
+            rel = self.norms / self.norms[-1]
+        rel = np.nan_to_num(rel, nan=ceil if self.status == "exploding" else floor, posinf=ceil, neginf=floor)
+        return np.clip(rel, floor, ceil)
+
+    def summary(self) -> str:
+        """One line: status, ratio and what it means."""
+        if self.depth == 1:
+            return "healthy: one layer, nothing to compare (add layers)"
+        r = _fmt_ratio(self.ratio)
+        text = {"vanishing": f"vanishing: layer 1 gets {r} × the gradient of layer {self.depth}",
+                "exploding": f"exploding: layer 1 gets {r} × the gradient of layer {self.depth}",
+                "healthy": f"healthy: layer 1 gets {r} × the gradient of layer {self.depth} "
+                           f"(within {BAND:g}×)"}[self.status]
+        return f"{text}; {self.note}" if self.note else text
+
+
+def _fmt_ratio(r: float) -> str:
+    if math.isnan(r):
+        return "an undefined multiple (0/0)"
+    if math.isinf(r):
+        return "an overflowing multiple"
+    return f"{r:.2g}" if 1e-3 <= r < 1e4 else f"{r:.1e}"
+
+
+def _norm(a: np.ndarray) -> float:
+    """Frobenius norm without overflow or underflow of the squares: max|a| · ‖a / max|a|‖."""
+    m = float(np.max(np.abs(a)))
+    if m == 0 or not math.isfinite(m):
+        return m if not math.isnan(m) else math.nan
+    return m * float(np.sqrt(np.sum((a / m) ** 2)))
+
+
+def classify(norms) -> tuple[str, float, str]:
+    """(status, ratio, note) for the gradient norms of layers 1 … L (first-to-last ratio).
+
+    vanishing if ratio < 1/BAND, exploding if ratio > BAND, healthy between. A NaN or inf
+    norm (float64 overflowed) counts as exploding; a zero (underflow, or every unit
+    saturated) as vanishing. The note says which, or is "".
+    """
+    arr = np.asarray(norms, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"norms must be a non-empty 1-D sequence (one per layer), got shape {arr.shape}")
+    if np.any(arr < 0):
+        raise ValueError("norms must be ≥ 0")
+    if not np.all(np.isfinite(arr)):
+        return "exploding", math.inf, "the numbers overflowed float64 (≈ 1.8e308)"
+    first, last = float(arr[0]), float(arr[-1])
+    if last == 0.0:
+        note = "every gradient is exactly 0 (every unit saturated or switched off)" if first == 0 else "the last layer's gradient is exactly 0"
+        return ("vanishing" if first == 0 else "exploding"), (math.nan if first == 0 else math.inf), note
+    if first == 0.0:
+        return "vanishing", 0.0, "the gradient underflowed to exactly 0 before layer 1"
+    with np.errstate(all="ignore"):
+        ratio = first / last
+    if ratio < 1 / BAND:
+        return "vanishing", ratio, ""
+    if ratio > BAND:
+        return "exploding", ratio, ""
+    return "healthy", ratio, ""
+
+
+def _backward_pass(W: np.ndarray, activation: str, residual: bool, width: int, seed: int):
+    """Forward then backward through the stack with weights W (L, d, d); returns
+    (δ_1 … δ_L, whether every pre-activation of the forward pass was finite)."""
+    X, R, _ = base_draws(width, BATCH, seed)
+    depth = W.shape[0]
+    alpha = 1.0 / math.sqrt(depth) if residual else 1.0
+    h, slopes, finite = X, [], True
+    for l in range(depth):
+        a = h @ W[l].T
+        finite = finite and bool(np.isfinite(a).all())
+        out, slope = _phi(activation, a)
+        h = h + alpha * out if residual else out
+        slopes.append(slope)
+    g = R / R.shape[0]  # ∂J/∂h_L
+    deltas = [None] * depth
+    for l in reversed(range(depth)):
+        delta = alpha * g * slopes[l]
+        deltas[l] = delta
+        g = g + delta @ W[l] if residual else delta @ W[l]
+    return deltas, finite
+
+
+def gradient_profile(depth: int, activation: str, gain: float | str, *, residual: bool = False,
+                     width: int = WIDTH, seed: int = 0) -> GradientProfile:
+    """The norms ‖δ_l‖ after one backward pass through the stack, and the verdict.
+
+    gain: a positive number or a scheme name from SCHEMES ("Xavier", "Kaiming", …).
+    """
+    depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
+    activation = _check_activation(activation)
+    gain = _check_gain(gain)
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    with np.errstate(all="ignore"):
+        deltas, finite = _backward_pass(weights(depth, gain, width, seed), activation, residual, width, seed)
+        norms = np.array([_norm(d) for d in deltas])
+    if finite:
+        status, ratio, note = classify(np.where(np.isnan(norms), np.inf, norms))
+    else:
+        status, ratio, note = "exploding", math.inf, "the forward pass overflowed float64 (≈ 1.8e308)"
+    return GradientProfile(depth, activation, gain, residual, norms, ratio, status, note)
+
+
+def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -> np.ndarray:
+    """‖∂J/∂a_l‖ for l = 1 … L from PyTorch autograd, float64; mode "plain", "residual" or
+    "normalised" (each a_l normalised per sample before φ)."""
+    import torch
+
+    depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
+    activation = _check_activation(activation)
+    gain = _check_gain(gain)
+    X, R, _ = (torch.from_numpy(np.array(a)) for a in base_draws(width, BATCH, seed))
+    W = torch.from_numpy(np.array(weights(depth, gain, width, seed))).requires_grad_()
+    phi = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
+    alpha = 1.0 / math.sqrt(depth)
+    h, pre = X, []
+    for l in range(depth):
+        a = h @ W[l].T
+        a.retain_grad()
+        pre.append(a)
+        if mode == "residual":
+            h = h + alpha * phi(a)
+        elif mode == "normalised":
+            h = phi((a - a.mean(dim=1, keepdim=True)) / a.std(dim=1, keepdim=True))
+        else:
+            h = phi(a)
+    ((h * R).sum() / R.shape[0]).backward()
+    return np.array([float(torch.linalg.norm(a.grad)) for a in pre])
+
+
+def autograd_norms(depth: int, activation: str, gain: float | str, *, residual: bool = False,
+                   width: int = WIDTH, seed: int = 0) -> np.ndarray:
+    """The same ‖δ_l‖, from PyTorch autograd in float64 (a check of the hand-written backward)."""
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    return _autograd_norms(depth, activation, gain, "residual" if residual else "plain", width, seed)
+
+
+def factor_bounds(depth: int, activation: str, gain: float | str, *, spectral_norm: float | None = None,
+                  width: int = WIDTH, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-layer factors ‖δ_{l−1}‖/‖δ_l‖ (l = 2 … L) of a plain stack, and their bounds
+    max|φ′| · ‖W_l‖₂. With `spectral_norm` set, every W_l is first rescaled so that its largest
+    singular value is exactly that number (e.g. 1.0: weights of norm 1)."""
+    depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
+    activation = _check_activation(activation)
+    gain = _check_gain(gain)
+    W = weights(depth, gain, width, seed)
+    if spectral_norm is not None:
+        spectral_norm = _check_gain(spectral_norm)
+        W = W / np.linalg.norm(W, ord=2, axis=(1, 2))[:, None, None] * spectral_norm
+    with np.errstate(all="ignore"):
+        norms = np.array([_norm(d) for d in _backward_pass(W, activation, False, width, seed)[0]])
+        factors = norms[:-1] / norms[1:]
+    bounds = MAX_SLOPE[activation] * np.linalg.norm(W[1:], ord=2, axis=(1, 2))
+    return factors, bounds
+
+
+def scheme_table(depth: int = 20, width: int = WIDTH, seed: int = 0) -> list[tuple[str, str, float, str]]:
+    """(activation, scheme, ratio, status) for every activation × named scheme."""
+    return [(act, name, p.ratio, p.status) for act in ACTIVATIONS for name in SCHEMES
+            for p in [gradient_profile(depth, act, name, width=width, seed=seed)]]
+
+
+def normalised_ratio(depth: int, activation: str, gain: float | str, *, width: int = WIDTH, seed: int = 0) -> float:
+    """‖δ_1‖/‖δ_L‖ of the plain stack with every pre-activation normalised per sample,
+    a_l ← (a_l − mean) / std over the layer's units (as LayerNorm, without its own scale and
+    shift). Autograd in float64. Scaling every W_l by c scales a_l by c, which the
+    normalisation divides out, so the ratio does not depend on the gain."""
+    norms = _autograd_norms(depth, activation, gain, "normalised", width, seed)
+    return float(norms[0] / norms[-1])
+
+
+# --------------------------------------------------------------------------- plots
+SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
+                "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
+LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+
+
+def _log_panel(ax, depth: int) -> None:
+    ax.axhspan(1 / BAND, BAND, color="#009E73", alpha=0.10, lw=0)
+    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel="layer l (1 = nearest the input)")
+
+
+def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
+    """One panel per activation, one line per named scheme: ‖δ_l‖ / ‖δ_L‖ on a log axis, the
+    healthy band shaded. Each panel's title names the schemes that stay healthy."""
+    from helpers.plotting import PALETTE, new_figure
+
+    depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
+    fig, axes = new_figure(ncols=3, width=12.8, height=4.2)
+    for ax, act in zip(axes, ACTIVATIONS):
+        _log_panel(ax, depth)
+        healthy = []
+        for name in SCHEMES:
+            p = gradient_profile(depth, act, name, width=width, seed=seed)
+            colour, marker, style = SCHEME_STYLE[name]
+            ax.plot(np.arange(1, depth + 1), p.plotted(), color=PALETTE[colour], marker=marker, ms=3.5, ls=style,
+                    lw=1.6, label=f"{name} (gain {p.gain:.3g})")
+            if p.status == "healthy":
+                healthy.append(name)
+        ax.set_title(f"{LABELS[act]}: " + (f"within {BAND:g}× only with {' and '.join(healthy)}" if healthy
+                                            else "every init vanishes"), fontsize=11)
+    axes[0].set_ylabel(r"$\|\partial J/\partial a_l\| \;/\; \|\partial J/\partial a_L\|$ (log scale)")
+    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title="init")
+    fig.suptitle(f"gradient at each of {depth} layers relative to the last, after one backward pass "
+                 f"(green band: within {BAND:g}×)", fontsize=12)
+    return fig
+
+
+def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | str = "Xavier",
+                    width: int = WIDTH, seed: int = 0):
+    """The plain stack against the residual one, same weights: ‖δ_l‖ / ‖δ_L‖ on a log axis."""
+    from helpers.plotting import PALETTE, new_figure
+
+    plain = gradient_profile(depth, activation, gain, width=width, seed=seed)
+    res = gradient_profile(depth, activation, gain, residual=True, width=width, seed=seed)
+    fig, ax = new_figure(width=7.5, height=4.2)
+    _log_panel(ax, plain.depth)
+    layers = np.arange(1, plain.depth + 1)
+    ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
+            label=r"plain: $h_l = \varphi(a_l)$")
+    ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
+            label=r"residual: $h_l = h_{l-1} + \varphi(a_l)/\sqrt{L}$")
+    ax.set_ylabel(r"$\|\partial J/\partial a_l\| \;/\; \|\partial J/\partial a_L\|$ (log scale)")
+    ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
+    ax.set_title(f"residual connections keep {plain.depth} {LABELS[plain.activation]} layers level:\n"
+                 f"layer 1 gets {_fmt_ratio(res.ratio)} × layer {plain.depth}'s gradient, "
+                 f"{_fmt_ratio(plain.ratio)} × without", fontsize=11)
+    return fig

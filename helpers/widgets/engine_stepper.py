@@ -1,0 +1,257 @@
+"""Backward-pass stepper for lesson 03's engine: one `_backward` call per click, output first.
+
+Position k (the slider, 0 … n) means "the first k `_backward` calls have run". The node that
+just ran is orange, with its upstream gradient (its own .grad), the local gradient on each edge
+to a parent and the product it added to that parent's .grad. The node that runs next has a
+dashed outline and its gradient still hidden: the learner may type a prediction of it first
+(✓/✗, with a hint for the usual mistakes), or just press Next, which reveals it.
+
+The steps come from `helpers.engine.backward_steps`, which runs the nodes' own `_backward`
+closures, so the stepper also steps through the learner's own `Value` class.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import Mapping
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+from IPython.display import display
+from matplotlib.patches import FancyArrowPatch
+
+from helpers.engine import backward_steps, node_names, value_graph
+from helpers.graph import _number as fmt
+from helpers.graph import layout
+from helpers.plotting import PALETTE, use_house_style
+from helpers.validation import require_int
+from helpers.widgets import CSS, FigureView
+from helpers.widgets.predict import PredictionBox
+
+MAX_NODES = 16
+COLOURS = {"pending": "white", "done": "#BFE6D8", "current": PALETTE["orange"], "next": "white",
+           "edge": "#AAAAAA", "hot": PALETTE["blue"]}
+
+
+class EngineStepper:
+    """Step through `root.backward()` one `_backward` at a time; `.position` is the one state."""
+
+    def __init__(self, root, names: Mapping[str, object] | None = None, digits: int = 4):
+        self.order, self.steps = backward_steps(root)  # ValueError if a _backward fails
+        if len(self.order) > MAX_NODES:
+            raise ValueError(f"the graph has {len(self.order)} nodes; the stepper draws at most {MAX_NODES}: "
+                             "step through a smaller expression")
+        self.digits = digits
+        label = node_names(root, names)
+        self.labels = [label[id(n)] for n in self.order]
+        self.index = {id(n): i for i, n in enumerate(self.order)}
+        self.final = self.steps[-1].grads
+        self.received = self._received()
+        self._build_figure(value_graph(root, names, digits))
+        self.view = FigureView(self.fig, CSS["engine_plot"])
+        self._clip_arrows()
+        self._pngs: dict[int, bytes] = {}
+        self.predictions: dict[int, str] = {}  # node index → last verdict
+        n = len(self.steps)
+        self.prev = W.Button(description="◀ Back", tooltip="undo the last _backward call")
+        self.prev.add_class(CSS["engine_prev"])
+        self.next = W.Button(description="Run next _backward ▶", tooltip="run the next node's _backward",
+                             layout=W.Layout(width="14em"))
+        self.next.add_class(CSS["engine_next"])
+        self.slider = W.IntSlider(value=0, min=0, max=n, description="calls run", continuous_update=False)
+        self.slider.add_class(CSS["engine_step"])
+        self.readout = W.HTML()
+        self.readout.add_class(CSS["engine_readout"])
+        self.predict = PredictionBox()
+        self.prev.on_click(lambda _: self.go(-1))
+        self.next.on_click(lambda _: self.go(+1))
+        self.slider.observe(lambda _: self.update(), names="value")
+        self.predict.text.observe(lambda _: self._record(), names="value")
+        self.widget = W.VBox([W.HBox([self.prev, self.next, self.slider]), self.predict.widget,
+                              self.view.output, self.readout])
+        self.widget.add_class(CSS["engine_stepper"])
+        self.update()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def position(self) -> int:
+        return self.slider.value
+
+    @position.setter
+    def position(self, value: int) -> None:
+        self.slider.value = require_int("position", value, min=0, max=len(self.steps))
+
+    def go(self, delta: int) -> None:
+        """Run (+1) or undo (−1) one _backward call, stopping at both ends."""
+        self.slider.value = min(max(self.position + delta, 0), len(self.steps))
+
+    def _received(self) -> list[list[tuple[str, float, float]]]:
+        """For every node: (consumer, local gradient, product) for each use of it."""
+        got: list[list[tuple[str, float, float]]] = [[] for _ in self.order]
+        for st in self.steps:
+            for p, local, added in zip(st.parents, st.local, st.added):
+                got[self.index[id(p)]].append((self.labels[st.index], local, added))
+        return got
+
+    def _explain(self, i: int):
+        """A hint for a wrong prediction of node i's gradient that matches a usual mistake."""
+        uses = self.received[i]
+
+        def explain(value: float) -> str | None:
+            near = lambda x: math.isclose(value, x, rel_tol=2e-3, abs_tol=1e-9)
+            if len(uses) > 1 and any(near(added) for _, _, added in uses):
+                who = " and ".join(c for c, _, _ in uses)
+                return f"that is one use only: {self.labels[i]} is used by {who}, and their products add up"
+            if uses and any(near(local) for _, local, _ in uses) and not any(near(a) for _, _, a in uses):
+                return "that is the local gradient alone: multiply it by the upstream gradient"
+            return None
+        return explain
+
+    # ------------------------------------------------------------------ drawing
+    def _text(self, i: int, show_grad: bool) -> str:
+        node = self.order[i]
+        op = getattr(node, "_op", "")
+        head = f"{self.labels[i]}  ({op})" if node._prev and op else self.labels[i]
+        grad = fmt(self.final[i], self.digits) if show_grad else "?"
+        return f"{head}\ndata {fmt(node.data, self.digits)}\ngrad {grad}"
+
+    def _build_figure(self, graph) -> None:
+        pos = layout(graph)
+        xy = [(1.5 * pos[f"n{i}"][0], pos[f"n{i}"][1]) for i in range(len(self.order))]  # wider rows
+        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        span = max(xs) - min(xs) + 2.0
+        with plt.ioff():
+            use_house_style()
+            self.fig = plt.figure(figsize=(8.0, 1.5 + 1.1 * (max(ys) - min(ys) + 1)))
+            self.ax = self.fig.add_axes((0.01, 0.1, 0.98, 0.8))  # fixed box: no layout shifts
+        ax = self.ax
+        half = max(span / 2, 3.0)  # about 1.3 inches per unit of the layout
+        centre = (max(xs) + min(xs)) / 2
+        ax.set_xlim(centre - half, centre + half)
+        ax.set_ylim(min(ys) - 0.55, max(ys) + 0.45)
+        ax.axis("off")
+        self.boxes = []
+        for i, (x, y) in enumerate(xy):
+            self.boxes.append(ax.text(x, y, self._text(i, True), ha="center", va="center", fontsize=9.5,
+                                      zorder=3, bbox=dict(boxstyle="round,pad=0.4", fc="white", ec="black", lw=1.2)))
+        self.edges: dict[tuple[int, int], FancyArrowPatch] = {}
+        self.edge_labels: dict[tuple[int, int], plt.Text] = {}
+        for i, node in enumerate(self.order):
+            for p in dict.fromkeys(self.index[id(q)] for q in node._prev):
+                arrow = FancyArrowPatch(xy[i], xy[p], arrowstyle="-|>", mutation_scale=13, zorder=2,
+                                        shrinkA=0, shrinkB=0)
+                ax.add_patch(arrow)
+                self.edges[(i, p)] = arrow
+                dx = xy[p][0] - xy[i][0]
+                at = (xy[i][0] + 0.55 * dx + (0.08 if abs(dx) < 0.05 else 0.0), xy[i][1] + 0.55 * (xy[p][1] - xy[i][1]))
+                self.edge_labels[(i, p)] = ax.text(*at, "", ha="right" if dx < -0.05 else "left", va="center",
+                                                   fontsize=9, zorder=4, color=PALETTE["blue"], fontweight="bold",
+                                                   bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
+                                                             alpha=0.9))
+        self.caption = ax.set_title("", fontsize=11)
+        ax.text(0.5, -0.1, "orange: its _backward ran just now  ·  dashed: runs next (predict its grad)  ·  "
+                "green: done\nblue arrow label: × local gradient = product added to the parent's grad",
+                ha="center", va="bottom", fontsize=8.5,
+                color="#444", transform=ax.transAxes)
+
+    def _clip_arrows(self) -> None:
+        """Start and end every arrow at the rim of its boxes, computed once from a first draw
+        (clipping by the box patches at every draw would cost a third of the draw time)."""
+        self.view.canvas.draw()
+        renderer = self.view.canvas.get_renderer()
+        extents = [box.get_bbox_patch().get_window_extent(renderer) for box in self.boxes]
+        to_data = self.ax.transData.inverted()
+
+        def rim(bb, towards, pad=3.0):
+            cx, cy = (bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2
+            dx, dy = towards[0] - cx, towards[1] - cy
+            t = min((bb.width / 2 + pad) / abs(dx) if dx else math.inf,
+                    (bb.height / 2 + pad) / abs(dy) if dy else math.inf)
+            return to_data.transform((cx + t * dx, cy + t * dy))
+
+        for (i, p), arrow in self.edges.items():
+            a, b = extents[i], extents[p]
+            ca, cb = ((a.x0 + a.x1) / 2, (a.y0 + a.y1) / 2), ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)
+            arrow.set_positions(rim(a, cb), rim(b, ca))
+
+    def _style(self) -> None:
+        k, n = self.position, len(self.steps)
+        for i, box in enumerate(self.boxes):
+            kind = ("current" if i == k - 1 else "done" if i < k - 1 else "next" if i == k else "pending")
+            box.set_text(self._text(i, i < k))
+            patch = box.get_bbox_patch()
+            patch.set_facecolor(COLOURS[kind])
+            patch.set_linewidth(2.6 if kind in ("current", "next") else 1.2)
+            patch.set_linestyle("--" if kind == "next" else "-")
+            patch.set_edgecolor(PALETTE["blue"] if kind == "next" else "black")
+        for (i, p), arrow in self.edges.items():
+            hot = i == k - 1
+            arrow.set_color(COLOURS["hot"] if hot else COLOURS["edge"])
+            arrow.set_linewidth(2.6 if hot else 1.2)
+            label = ""
+            if hot:
+                st = self.steps[i]
+                j = [self.index[id(q)] for q in st.parents].index(p)
+                label = f"× {fmt(st.local[j], self.digits)} = {fmt(st.added[j], self.digits)}"
+            self.edge_labels[(i, p)].set_text(label)
+        if k == 0:
+            text = f"backward() set {self.labels[0]}.grad = 1; no _backward has run yet"
+        elif k == n:
+            text = f"all {n} _backward calls done: every grad is final"
+        else:
+            text = f"call {k} of {n}: {self.labels[k - 1]}._backward()"
+        self.caption.set_text(text)
+
+    def _readout_html(self) -> str:
+        k, n = self.position, len(self.steps)
+        name = lambda i: html.escape(self.labels[i])
+        if k == 0:
+            body = (f"<b>Start.</b> backward() has sorted the {n} nodes and set "
+                    f"<b>{name(0)}.grad = 1</b> (∂{name(0)}/∂{name(0)} = 1).")
+        else:
+            st = self.steps[k - 1]
+            i = st.index
+            body = (f"<b>Call {k} of {n}: {name(i)}._backward()</b> — upstream gradient "
+                    f"<b>{name(i)}.grad = {fmt(st.upstream, self.digits)}</b>")
+            if not st.parents:
+                body += f". {name(i)} is a leaf: its _backward adds nothing."
+            else:
+                rows = "".join(
+                    f"<tr><td>{name(self.index[id(p)])}</td><td>∂{name(i)}/∂{name(self.index[id(p)])} = "
+                    f"{fmt(local, self.digits)}</td><td>× {fmt(st.upstream, self.digits)}</td>"
+                    f"<td><b>{fmt(added, self.digits)}</b> added to {name(self.index[id(p)])}.grad</td></tr>"
+                    for p, local, added in zip(st.parents, st.local, st.added))
+                body += ("<table style='margin-top:4px'><tr><th>parent</th><th>local gradient</th>"
+                         f"<th>× upstream</th><th>product</th></tr>{rows}</table>")
+        if k < n:
+            ready = "" if k == 0 else f" {name(k)}.grad is complete now: every node that uses {name(k)} has run."
+            body += (f"<br>Next: <b>{name(k)}._backward()</b>.{ready} Type your prediction of {name(k)}.grad "
+                     "above if you like, then press <i>Run next _backward</i>.")
+        else:
+            right = sum(v == "right" for v in self.predictions.values())
+            body += (f"<br>Done: these are the gradients {name(0)}.backward() gives. "
+                     f"Your predictions: {right} ✓, {sum(v == 'wrong' for v in self.predictions.values())} ✗.")
+        return f"<div>{body}</div>"
+
+    def _record(self) -> None:
+        k = self.position
+        if k < len(self.steps) and self.predict.verdict in ("right", "wrong"):
+            self.predictions[k] = self.predict.verdict
+
+    def update(self) -> None:
+        """Redraw for the slider's position: highlight, edge labels, readout, buttons, prediction box."""
+        k, n = self.position, len(self.steps)
+        self.prev.disabled = k == 0
+        self.next.disabled = k == n
+        if k < n:
+            self.predict.ask(f"{self.labels[k]}.grad", self.final[k], explain=self._explain(k))
+        else:
+            self.predict.close("All gradients revealed: nothing left to predict.")
+        self.readout.value = self._readout_html()
+        self._style()
+        if k not in self._pngs:  # the picture depends on the position only: render it once
+            self._pngs[k] = self.view.render()
+        self.view.show(self._pngs[k])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)

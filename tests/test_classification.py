@@ -1,0 +1,170 @@
+"""helpers.classification (softmax, cross-entropy, the spiral classifier) and toy_data.spiral_classes."""
+import math
+import warnings
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.autograd import gradcheck
+
+from helpers import classification as C
+from helpers.toy_data import spiral_classes
+
+
+@pytest.fixture(autouse=True)
+def warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def logits(*shape, seed=0, scale=3.0):
+    return scale * torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+def test_softmax_matches_torch_and_sums_to_one():
+    Z = logits(5, 4)
+    P = C.softmax(Z)
+    torch.testing.assert_close(P, torch.softmax(Z, dim=-1), rtol=1e-14, atol=1e-15)
+    torch.testing.assert_close(P.sum(dim=1), torch.ones(5, dtype=torch.float64))
+    torch.testing.assert_close(C.softmax(Z[0]), torch.softmax(Z[0], dim=0))
+    torch.testing.assert_close(C.log_softmax(Z), torch.log_softmax(Z, dim=-1), rtol=1e-14, atol=1e-14)
+
+
+def test_softmax_is_stable_for_huge_logits():
+    z = torch.tensor([1000.0, 999.0, -1000.0], dtype=torch.float64)
+    naive = torch.exp(z) / torch.exp(z).sum()
+    assert torch.isnan(naive).any()  # the problem the stable form solves
+    p = C.softmax(z)
+    assert torch.isfinite(p).all()
+    torch.testing.assert_close(p, torch.softmax(z, dim=0))
+    assert math.isfinite(float(C.cross_entropy(z, torch.tensor(2))))
+
+
+def test_cross_entropy_matches_F_cross_entropy():
+    Z, y = logits(6, 3), torch.tensor([0, 2, 1, 1, 0, 2])
+    torch.testing.assert_close(C.cross_entropy(Z, y), F.cross_entropy(Z, y), rtol=1e-14, atol=1e-15)
+    z0 = Z[0]
+    torch.testing.assert_close(C.cross_entropy(z0, y[0]), -torch.log_softmax(z0, 0)[0])
+
+
+def test_gradient_is_softmax_minus_onehot_over_n():
+    Z, y = logits(6, 3).requires_grad_(), torch.tensor([0, 2, 1, 1, 0, 2])
+    (auto,) = torch.autograd.grad(F.cross_entropy(Z, y), Z)
+    torch.testing.assert_close(C.cross_entropy_grad(Z.detach(), y), auto, rtol=1e-13, atol=1e-15)
+    # forgetting /N gives exactly N × the right answer
+    torch.testing.assert_close(C.softmax(Z.detach()) - C.one_hot(y, 3), 6 * auto)
+    z = Z.detach()[1].clone().requires_grad_()
+    (g1,) = torch.autograd.grad(C.cross_entropy(z, y[1]), z)
+    torch.testing.assert_close(C.cross_entropy_grad(z.detach(), y[1]), g1)
+    assert gradcheck(lambda t: C.cross_entropy(t, y), (Z,))
+
+
+def test_one_hot():
+    y = torch.tensor([2, 0])
+    assert C.one_hot(y, 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert C.one_hot(y, 3, dtype=torch.float32).dtype == torch.float32
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda: C.softmax([1.0, 2.0]), TypeError),
+    (lambda: C.softmax(torch.tensor([1, 2])), TypeError),
+    (lambda: C.softmax(torch.zeros(2, 3, 4)), ValueError),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0.0, 1.0])), TypeError),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])), ValueError),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0])), ValueError),
+    (lambda: C.cross_entropy_grad(torch.zeros(2, 3), [0, 1]), TypeError),
+    (lambda: C.one_hot([0, 1], 2), TypeError),
+    (lambda: C.one_hot(torch.tensor([0]), 0), ValueError),
+    (lambda: C.init_classifier(n_classes=1), ValueError),
+    (lambda: C.init_classifier(n_hidden=2.5), TypeError),
+    (lambda: C.forward({"W1": torch.zeros(2, 2)}, torch.zeros(1, 2), torch.tensor([0])), ValueError),
+    (lambda: C.forward(C.init_classifier(), torch.zeros(3, 5, dtype=torch.float64), torch.tensor([0, 1, 2])), ValueError),
+    (lambda: C.forward(C.init_classifier(), torch.zeros(3, 2), torch.tensor([0, 1, 2])), TypeError),
+    (lambda: C.backward(C.init_classifier(), "cache"), TypeError),
+    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0, 1, 2]), lr=-1.0), ValueError),
+    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0.0, 1.0, 2.0])), TypeError),
+])
+def test_bad_input_is_named(call, error):
+    with pytest.raises(error):
+        call()
+
+
+# --------------------------------------------------------------------------- data
+def test_spiral_classes_is_seeded_and_labelled():
+    X, y = spiral_classes(50, 3, seed=1)
+    assert X.shape == (150, 2) and X.dtype == torch.float64 and y.dtype == torch.long
+    assert y.tolist() == [0] * 50 + [1] * 50 + [2] * 50
+    X2, _ = spiral_classes(50, 3, seed=1)
+    assert torch.equal(X, X2)
+    assert not torch.equal(X, spiral_classes(50, 3, seed=2)[0])
+    assert X.norm(dim=1).max() <= 1 + 1e-12  # radius s ≤ 1, noise only on the angle
+    assert spiral_classes(10, 4, dtype=torch.float32)[0].dtype == torch.float32
+
+
+@pytest.mark.parametrize("kwargs", [{"classes": 1}, {"classes": 2.5}, {"noise": -0.1}, {"turns": 0},
+                                    {"n_per_class": 1}, {"seed": -1}])
+def test_spiral_classes_rejects_bad_arguments(kwargs):
+    with pytest.raises((TypeError, ValueError)):
+        spiral_classes(**kwargs)
+
+
+# --------------------------------------------------------------------------- the classifier
+def test_hand_written_backward_matches_autograd_to_1e12():
+    X, y = spiral_classes(40, 3, seed=0)
+    params = C.init_classifier(n_hidden=16, seed=3)
+    params = {k: v + 0.1 * logits(*v.shape, seed=i) for i, (k, v) in enumerate(params.items())}  # nonzero biases
+    ours = C.backward(params, C.forward(params, X, y))
+    auto = C.autograd_grads(params, X, y)
+    for k in C.PARAM_NAMES:
+        err = float((ours[k] - auto[k]).abs().max() / auto[k].abs().max())
+        assert err < 1e-12, (k, err)
+    # a wrong backward (no /N) is caught by the same comparison
+    wrong = (C.softmax(C.forward(params, X, y).Z) - C.one_hot(y, 3)).T @ C.forward(params, X, y).H
+    assert not torch.allclose(wrong, auto["W2"])
+
+
+def test_training_learns_the_spiral():
+    X, y = spiral_classes(100, 3, seed=0)
+    params, losses = C.train_classifier(X, y, n_hidden=32, steps=400, lr=0.5, seed=0)
+    assert len(losses) == 400 and losses[-1] < 0.5 * losses[0]
+    assert all(b <= a * 1.05 for a, b in zip(losses, losses[1:]))  # no blow-ups at this lr
+    assert C.accuracy(params, X, y) > 0.7
+    p2, l2 = C.train_classifier(X, y, n_hidden=32, steps=400, lr=0.5, seed=0)
+    assert l2 == losses  # seeded: the same run twice
+    assert torch.get_num_threads() >= 1
+
+
+def test_plots():
+    X, y = spiral_classes(30, 3, seed=0)
+    params, losses = C.train_classifier(X, y, n_hidden=8, steps=20, lr=0.5)
+    fig = C.classifier_figure(params, losses, X, y, resolution=40)
+    ax_loss, ax_map = fig.axes
+    assert ax_loss.get_yscale() == "log" and "cross-entropy" in ax_loss.get_ylabel()
+    assert "%" in ax_map.get_title() and ax_map.get_xlabel()
+    assert len(ax_map.get_legend().get_texts()) == 3
+    plt.close(fig)
+    with pytest.raises(ValueError):
+        C.plot_decision_regions(params, torch.zeros(3, 3), y[:3])
+
+
+def test_regions_that_fail_leave_no_half_drawn_figure(monkeypatch):
+    """Under the inline backend a figure left open would be shown half-drawn under the error."""
+    from helpers import plotting
+
+    monkeypatch.setattr(plotting, "inline_backend", lambda: True, raising=False)  # via pyplot
+    X, y = spiral_classes(20, 3, seed=0)
+    params = C.init_classifier()
+    with pytest.raises(ValueError, match="one label per row"):  # caught before any figure is made
+        C.plot_decision_regions(params, X, y[:-1], resolution=10)
+
+    def broken(*args):
+        raise RuntimeError("accuracy failed")
+    monkeypatch.setattr(C, "accuracy", broken)  # fails after the regions are drawn
+    before = plt.get_fignums()
+    with pytest.raises(RuntimeError, match="accuracy failed"):
+        C.plot_decision_regions(params, X, y, resolution=10)
+    with pytest.raises(RuntimeError, match="accuracy failed"):
+        C.classifier_figure(params, [1.0, 0.5], X, y, resolution=10)
+    assert plt.get_fignums() == before

@@ -1,0 +1,126 @@
+"""helpers.depth: gradient norms through a deep stack, checked against autograd and the bound."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from helpers import depth as D
+
+
+@pytest.fixture(autouse=True)
+def warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.mark.parametrize("activation", D.ACTIVATIONS)
+@pytest.mark.parametrize("residual", [False, True])
+def test_hand_written_backward_matches_autograd(activation, residual):
+    p = D.gradient_profile(30, activation, "Kaiming", residual=residual)
+    auto = D.autograd_norms(30, activation, "Kaiming", residual=residual)
+    np.testing.assert_allclose(p.norms, auto, rtol=1e-12)
+    assert p.norms.shape == (30,) and p.ratio == pytest.approx(p.norms[0] / p.norms[-1])
+
+
+def test_named_schemes_at_depth_20():
+    table = {(act, name): status for act, name, _, status in D.scheme_table(20)}
+    assert all(table[("sigmoid", name)] == "vanishing" for name in D.SCHEMES)
+    assert table[("tanh", "Xavier")] == table[("tanh", "Kaiming")] == "healthy"
+    assert table[("relu", "Kaiming")] == "healthy" and table[("relu", "Xavier")] == "vanishing"
+    assert table[("tanh", "too large")] == table[("relu", "too large")] == "exploding"
+    assert all(table[(act, "too small")] == "vanishing" for act in D.ACTIVATIONS)
+
+
+def test_sigmoid_bound_per_layer():
+    factors, bounds = D.factor_bounds(20, "sigmoid", "Xavier", spectral_norm=1.0)
+    np.testing.assert_allclose(bounds, 0.25)
+    assert np.all(factors <= bounds)
+    factors, bounds = D.factor_bounds(20, "tanh", 3.0)
+    assert np.all(factors <= bounds * (1 + 1e-12))
+
+
+def test_residual_keeps_norms_level():
+    plain = D.gradient_profile(50, "sigmoid", "Xavier")
+    res = D.gradient_profile(50, "sigmoid", "Xavier", residual=True)
+    assert plain.status == "vanishing" and plain.ratio < 1e-20
+    assert res.status == "healthy" and 0.5 < res.ratio < 2
+
+
+def test_classify():
+    assert D.classify([1.0]) == ("healthy", 1.0, "")
+    assert D.classify([0.05, 1.0])[0] == "vanishing"
+    assert D.classify([20.0, 1.0])[0] == "exploding"
+    assert D.classify([10.0, 1.0])[0] == "healthy" and D.classify([0.1, 1.0])[0] == "healthy"
+    assert D.classify([0.0, 1.0])[:2] == ("vanishing", 0.0)
+    assert D.classify([math.inf, 1.0])[:2] == ("exploding", math.inf)
+    assert D.classify([0.0, 0.0])[0] == "vanishing"
+    for bad in ([], [[1.0]], [-1.0, 1.0]):
+        with pytest.raises(ValueError):
+            D.classify(bad)
+
+
+@pytest.mark.parametrize("gain", [1e-6, 1e-3, 1e3, 1e6, 1e150, 1e300])
+@pytest.mark.parametrize("activation", D.ACTIVATIONS)
+def test_extremes_give_a_status_not_a_warning(gain, activation):
+    p = D.gradient_profile(50, activation, gain)
+    assert p.status in ("vanishing", "exploding")
+    y = p.plotted()
+    assert np.all(np.isfinite(y)) and np.all(y > 0)
+    assert "nan" not in p.summary().lower()
+
+
+def test_overflow_is_named():
+    p = D.gradient_profile(50, "relu", 1e150)
+    assert p.status == "exploding" and "overflow" in p.note
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda: D.gradient_profile(0, "tanh", 1.0), ValueError),
+    (lambda: D.gradient_profile(2.0, "tanh", 1.0), TypeError),
+    (lambda: D.gradient_profile(5, "gelu", 1.0), ValueError),
+    (lambda: D.gradient_profile(5, "tanh", -1.0), ValueError),
+    (lambda: D.gradient_profile(5, "tanh", math.nan), ValueError),
+    (lambda: D.gradient_profile(5, "tanh", "He"), TypeError),
+    (lambda: D.gradient_profile(5, "tanh", 1.0, residual="yes"), TypeError),
+    (lambda: D.factor_bounds(1, "tanh", 1.0), ValueError),
+    (lambda: D.weights(5, 1.0, width=0), ValueError),
+])
+def test_bad_input_is_named(call, error):
+    with pytest.raises(error):
+        call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(depth=st.integers(1, 60), activation=st.sampled_from(D.ACTIVATIONS),
+       log_gain=st.floats(-4, 4), residual=st.booleans())
+def test_any_setting_is_finite_and_classified(depth, activation, log_gain, residual):
+    p = D.gradient_profile(depth, activation, 10 ** log_gain, residual=residual)
+    assert p.status in ("vanishing", "healthy", "exploding")
+    assert np.all(np.isfinite(p.plotted())) and p.summary()
+
+
+def test_normalisation_removes_the_gain():
+    for act in D.ACTIVATIONS:
+        ratios = [D.normalised_ratio(10, act, g) for g in (0.5, 1.0, 2.0)]
+        np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)
+    assert D.normalised_ratio(20, "sigmoid", 1.0) < 1 / D.BAND  # the activation's own share stays
+
+
+def test_figures():
+    import matplotlib.pyplot as plt
+
+    fig = D.profiles_figure(depth=6)
+    assert len(fig.axes) == 3 and all(len(ax.get_lines()) == len(D.SCHEMES) for ax in fig.axes)
+    assert fig.axes[0].get_title().startswith("sigmoid: every init vanishes")
+    assert all(ax.get_yscale() == "log" and ax.get_xlabel() for ax in fig.axes)
+    plt.close(fig)
+    fig = D.residual_figure(depth=30)
+    assert "residual" in fig.axes[0].get_title() and len(fig.axes[0].get_lines()) == 2
+    for line in fig.axes[0].get_lines():
+        assert np.all(np.isfinite(line.get_ydata()))
+    plt.close(fig)
+    with pytest.raises(ValueError):
+        D.profiles_figure(depth=1)

@@ -1,0 +1,70 @@
+"""No file may point at a lesson that does not exist, and no lesson may be called by a stale number.
+
+Lessons were renumbered once (a new 03 was inserted); this test keeps every link, `reset NN`
+example, browser-test marker and "lesson NN" mention in step with the files in `notebooks/`.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+LESSON_FILE = re.compile(r"\b(\d\d_[A-Za-z0-9_-]+)\.ipynb\b")
+TEXT_SUFFIXES = {".md", ".py", ".js", ".yml", ".yaml", ".toml", ".cfg", ".txt", ".ipynb", ""}
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def lesson_names() -> set[str]:
+    return {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+
+
+def tracked_text_files() -> list[Path]:
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    paths = [ROOT / p for p in out.decode().split("\0") if p]
+    return [p for p in paths if p.suffix in TEXT_SUFFIXES and p.is_file()]
+
+
+def text_of(path: Path) -> str:
+    """A notebook's cell sources (not its outputs); any other file's text."""
+    if path.suffix == ".ipynb":
+        return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def stale_links(text: str, names: set[str]) -> list[str]:
+    return sorted({m for m in LESSON_FILE.findall(text) if m not in names})
+
+
+def test_stale_links_are_found():
+    """The check itself bites: a link to a renamed lesson is reported, a real one is not."""
+    names = {"03_autograd_engine", "04_autograd"}
+    text = "see [03](03_autograd.ipynb) and [04](notebooks/04_autograd.ipynb)"
+    assert stale_links(text, names) == ["03_autograd"]
+
+
+def test_every_lesson_file_named_anywhere_exists():
+    names = lesson_names()
+    assert names, "no lessons found in notebooks/"
+    problems = {}
+    for path in tracked_text_files():
+        stale = stale_links(text_of(path), names)
+        if stale:
+            problems[str(path.relative_to(ROOT))] = stale
+    assert not problems, f"links to lesson files that do not exist: {problems}"
+
+
+def test_each_lesson_title_matches_its_readme_row():
+    """The README's lesson table names every lesson, with the number and title of its notebook."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
+        number = path.name[:2]
+        row = re.search(rf"^\| \[({number} · [^\]]+)\]\(notebooks/{re.escape(path.name)}\)", readme, re.M)
+        assert row, f"README's lesson table has no row linking {path.name}"
+        assert title.startswith(number), f"{path.name}: title {title!r} does not start with {number}"

@@ -1,0 +1,107 @@
+"""helpers.validation: the shared argument checks say what was wrong and what was expected."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.validation import (require_callable, require_choice, require_float_dtype, require_int,
+                                require_real, require_tensor)
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_require_int_accepts_integers_and_returns_an_int():
+    assert require_int("n", 3) == 3
+    value = require_int("n", np.int64(4), min=1, max=4)
+    assert value == 4 and type(value) is int
+
+
+@pytest.mark.parametrize("value", [True, 2.0, "3", None])
+def test_require_int_rejects_other_kinds_naming_both(value):
+    with pytest.raises(TypeError, match=rf"^n must be an integer, got {type(value).__name__}$"):
+        require_int("n", value)
+
+
+@pytest.mark.parametrize("kwargs, value, words", [
+    ({"min": 2}, 1, r"n must be ≥ 2, got 1"),
+    ({"max": 10}, 11, r"n must be ≤ 10, got 11"),
+    ({"min": 2, "max": 2000}, 5000, r"n must be between 2 and 2000, got 5000"),
+    ({"min": 1, "example": "100"}, 0, r"n must be ≥ 1 such as 100, got 0"),
+])
+def test_require_int_bounds(kwargs, value, words):
+    with pytest.raises(ValueError, match=f"^{words}$"):
+        require_int("n", value, **kwargs)
+
+
+def test_require_real_returns_a_float():
+    value = require_real("lr", 1)
+    assert value == 1.0 and type(value) is float
+    assert require_real("x", np.float32(0.5)) == 0.5
+    assert require_real("x", math.inf, finite=False) == math.inf
+
+
+@pytest.mark.parametrize("value", [True, "0.1", None, [1.0], torch.tensor(1.0)])
+def test_require_real_rejects_other_kinds(value):
+    with pytest.raises(TypeError, match=rf"^h must be a real number such as 1e-5, got {type(value).__name__}$"):
+        require_real("h", value, example="1e-5")
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_require_real_rejects_non_finite(value):
+    with pytest.raises(ValueError, match=r"h must be a finite number, got"):
+        require_real("h", value)
+
+
+def test_require_real_nan_is_rejected_even_when_inf_is_allowed():
+    with pytest.raises(ValueError, match="^x must be a number, got nan$"):
+        require_real("x", math.nan, finite=False)
+
+
+@pytest.mark.parametrize("kwargs, value, words", [
+    ({"above": 0}, 0.0, r"h must be positive \(> 0\) such as 1e-5, got 0.0"),
+    ({"above": 0.5}, 0.25, "h must be > 0.5 such as 1e-5, got 0.25"),
+    ({"min": 0}, -0.5, "h must be ≥ 0 such as 1e-5, got -0.5"),
+    ({"min": 0, "max": 1}, 1.5, "h must be between 0 and 1 such as 1e-5, got 1.5"),
+])
+def test_require_real_bounds(kwargs, value, words):
+    with pytest.raises(ValueError, match=f"^{words}$"):
+        require_real("h", value, example="1e-5", **kwargs)
+    assert require_real("h", 0.75, **kwargs) == 0.75
+
+
+def test_require_choice():
+    assert require_choice("mode", "batch", ("per_sample", "batch")) == "batch"
+    with pytest.raises(ValueError, match=r"^mode must be one of 'per_sample', 'batch', got 'minibatch'$"):
+        require_choice("mode", "minibatch", ("per_sample", "batch"))
+
+
+def test_what_names_the_expected_kind():
+    with pytest.raises(TypeError, match="^n must be an integer number of points, got str$"):
+        require_int("n", "3", what="an integer number of points")
+    with pytest.raises(TypeError, match="^x must be a float or a tensor, got str$"):
+        require_real("x", "3", what="a float or a tensor")
+
+
+def test_require_callable():
+    assert require_callable("f", abs) is abs
+    with pytest.raises(TypeError, match=r"^f must be a function of a tensor, got int$"):
+        require_callable("f", 3, "a function of a tensor")
+
+
+def test_require_tensor():
+    t = torch.zeros(2)
+    assert require_tensor("x", t, floating=True) is t
+    with pytest.raises(TypeError, match=r"^x must be a torch.Tensor, got list$"):
+        require_tensor("x", [1.0])
+    with pytest.raises(ValueError, match=r"^x must be a floating-point tensor, got dtype torch.int64; use x.double\(\)$"):
+        require_tensor("x", torch.zeros(2, dtype=torch.int64), floating=True, hint="use x.double()")
+    assert require_tensor("x", torch.zeros(2, dtype=torch.int64)).dtype == torch.int64
+
+
+def test_require_float_dtype():
+    assert require_float_dtype("dtype", torch.float32) is torch.float32
+    with pytest.raises(TypeError, match="torch dtype"):
+        require_float_dtype("dtype", "float64")
+    with pytest.raises(ValueError, match="floating-point dtype"):
+        require_float_dtype("dtype", torch.int64)
