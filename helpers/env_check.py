@@ -14,16 +14,15 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-def _min_python() -> tuple[int, int]:
-    """pyproject.toml's requires-python (its one home), read from the installed package's metadata.
-    A broken install must still get a report, so a missing record falls back to the floor the
-    course was written for, (3, 10); tests/test_course_cli.py checks the two agree."""
+def _min_python() -> tuple[int, int] | None:
+    """pyproject.toml's requires-python (its one home), read from the installed package's metadata;
+    None when that record is missing (a broken install must still get its report, not a crash)."""
     try:
         spec = importlib.import_module("importlib.metadata").metadata("backprop-helpers")["Requires-Python"]
         major, minor = spec.strip().lstrip(">=").strip().split(".")[:2]
         return int(major), int(minor)
-    except Exception:  # not installed, or no/odd Requires-Python: never crash the set-up check
-        return (3, 10)
+    except Exception:  # not installed, or no/odd Requires-Python
+        return None
 
 
 MIN_PYTHON = _min_python()
@@ -84,6 +83,9 @@ def _module(name: str):
 
 def check_python() -> Check:
     version = platform.python_version()
+    if MIN_PYTHON is None:
+        return Check("Python", False, f"{version} ({platform.system()}); the course package is not installed, "
+                     "so its minimum Python is unknown", fix=SETUP_FIX)
     ok = sys.version_info >= MIN_PYTHON
     return Check("Python", ok, f"{version} ({platform.system()})",
                  fix=f"install Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer (3.11 recommended)")

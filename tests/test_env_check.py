@@ -63,3 +63,20 @@ def test_lesson_00_logic_works_without_torch_in_process(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     check = env_check.check_torch()
     assert not check.ok and check.fix
+
+
+def test_python_check_reports_a_missing_package_record_instead_of_crashing(monkeypatch):
+    """env_check must import and report on a broken install, where the package's metadata (the
+    minimum Python's source) is missing."""
+    import importlib.metadata
+
+    from helpers import env_check
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "metadata", missing)
+    assert env_check._min_python() is None
+    monkeypatch.setattr(env_check, "MIN_PYTHON", None)
+    check = env_check.check_python()
+    assert not check.ok and "not installed" in check.detail and "course.py setup" in check.fix
