@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from helpers.engine import Value, topological_order
-from helpers.exercises import Exercise, Feedback, Mistake
+from helpers.exercises import Exercise, Feedback, Mistake, _describe_args
 
 __all__ = ["EngineExercise", "mul_exercise", "tanh_exercise", "exp_bug_exercise", "fanout_exercise",
            "fanout_graph"]
@@ -90,6 +90,7 @@ class EngineExercise(Exercise):
     function of numbers that is compared (the reference and every mistake go through it too)."""
 
     run: Callable | None = None
+    arg_names: tuple[str, ...] = ()   # names for the numbers of an input, used in messages
 
     def evaluate(self, answer) -> Feedback:
         if self.run is None:
@@ -101,7 +102,16 @@ class EngineExercise(Exercise):
                                   mistakes=tuple(wrapped.values()), rtol=self.rtol, atol=self.atol,
                                   success=self.success,
                                   recognised=tuple(wrapped[m.name] for m in self.recognised))
-        return plain.evaluate(self.run(answer))
+        return self._name_args(plain.evaluate(self.run(answer)))
+
+    def _name_args(self, result: Feedback) -> Feedback:
+        """Name an input's numbers in a message: "(2, -3, 1.5)" becomes "(a = 2, b = −3, out.grad = 1.5)"."""
+        for args in self.inputs if self.arg_names else ():
+            plain = _describe_args(args)
+            if plain and plain in result.message:
+                named = ", ".join(f"{n} = {v:.3g}".replace("-", "−") for n, v in zip(self.arg_names, args))
+                return Feedback(result.ok, result.message.replace(plain, f" ({named})"))
+        return result
 
 
 # --------------------------------------------------------------------- Your turn 1: __mul__'s backward
@@ -144,6 +154,7 @@ mul_exercise = EngineExercise(
     reference=Value.__mul__,
     inputs=[(2.0, -3.0, 1.5), (-0.5, 4.0, -2.0), (1.25, 0.75, 3.0)],
     run=mul_grads,
+    arg_names=("a", "b", "out.grad"),
     mistakes=(_MUL_NO_UPSTREAM, _MUL_SWAPPED, _MUL_ASSIGN,
               Mistake("placeholder left in", _mul(_mul_placeholder), PLACEHOLDER_HINT)),
     recognised=(_MUL_NO_UPSTREAM, _MUL_SWAPPED, _MUL_ASSIGN),
@@ -183,6 +194,7 @@ tanh_exercise = EngineExercise(
     reference=Value.tanh,
     inputs=[(0.5, 1.0), (-1.2, 2.5), (2.0, -0.75)],
     run=unary_grad,
+    arg_names=("x", "out.grad"),
     mistakes=(_TANH_NO_UPSTREAM, _TANH_OF_INPUT, _TANH_SIGMOID),
     recognised=(_TANH_NO_UPSTREAM, _TANH_OF_INPUT, _TANH_SIGMOID),
     success="your tanh sends (1 − tanh²)·out.grad back to its input.",
@@ -220,6 +232,7 @@ exp_bug_exercise = EngineExercise(
     reference=Value.exp,
     inputs=[(0.5, 1.0), (-1.0, 2.0), (1.5, -0.5)],
     run=x_exp_x_grad,
+    arg_names=("x", "f.grad"),
     mistakes=(_EXP_ASSIGN, _EXP_NO_UPSTREAM, _EXP_INPUT),
     recognised=(_EXP_ASSIGN, _EXP_NO_UPSTREAM, _EXP_INPUT),
     success="x · exp(x) now gets (1 + x)·eˣ: both uses of x add up.",
