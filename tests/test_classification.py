@@ -1,6 +1,5 @@
 """helpers.classification (softmax, cross-entropy, the spiral classifier) and toy_data.spiral_classes."""
 import math
-import warnings
 
 import matplotlib.pyplot as plt
 import pytest
@@ -12,11 +11,7 @@ from helpers import classification as C
 from helpers.toy_data import spiral_classes
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
 
 
 def logits(*shape, seed=0, scale=3.0):

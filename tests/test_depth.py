@@ -1,6 +1,5 @@
 """helpers.depth: gradient norms through a deep stack, checked against autograd and the bound."""
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -9,11 +8,7 @@ from hypothesis import given, settings, strategies as st
 from helpers import depth as D
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
 
 
 @pytest.mark.parametrize("activation", D.ACTIVATIONS)

@@ -10,11 +10,7 @@ from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, clas
                               epoch_factor, sgd_trajectory, stability_threshold, step_factors)
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
 
 
 def test_source_program_numbers():

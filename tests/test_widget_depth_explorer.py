@@ -13,11 +13,7 @@ from helpers.widgets import CSS, FigureView
 from helpers.widgets.depth_explorer import DEPTH_RANGE, GAIN_EXPONENTS, DepthExplorer
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,7 @@ from helpers.training import epoch_factor, sgd_trajectory
 from helpers.widgets import CSS, FigureView, status_html
 from helpers.widgets.explorer import EPOCH_RANGE, LR_RANGE, STATUS_KIND, W0_RANGE, LearningRateExplorer
 
-pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = [pytest.mark.timeout(300), pytest.mark.filterwarnings("error")]  # every warning fails a test
 
 
 @pytest.fixture(scope="module")
