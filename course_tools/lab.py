@@ -240,6 +240,13 @@ def stop_lab(server: LabServer, timeout: float = STOP_TIMEOUT_S) -> int:
     return process.returncode
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _treat_as_ctrl_c(signum, frame):
+    raise KeyboardInterrupt
+
+
 def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: bool = True) -> int:
     """`course.py lab`: JupyterLab on lesson 00 until Ctrl+C, then a clean stop."""
     problem = check_host(host, allow_remote)
@@ -250,12 +257,17 @@ def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: 
         print(warning, file=sys.stderr)
     port = pick_port(host, port)
     token = secrets.token_hex(24)
+    # JupyterLab runs in a session of its own, so a closed terminal (SIGHUP) or a plain `kill`
+    # (SIGTERM) reaches only this process: stop as cleanly as on Ctrl+C, never leave it orphaned.
+    for signum in STOP_SIGNALS[1:]:
+        signal.signal(signum, _treat_as_ctrl_c)
     server = start_lab(ROOT, host, port, token, open_browser=open_browser, notebook=FIRST_LESSON)
     print(f"\nJupyterLab: {server.url('lab/tree/' + FIRST_LESSON)}\nStop it with Ctrl+C.\n", flush=True)
     try:
         return server.process.wait()
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean stop short
+        for signum in STOP_SIGNALS:  # a second Ctrl+C (or kill) must not cut the clean stop short
+            signal.signal(signum, signal.SIG_IGN)
         print("\nStopping JupyterLab and its kernels …", flush=True)
         stop_lab(server)
         print("Stopped.", flush=True)

@@ -178,10 +178,15 @@ def _wait_for(condition, timeout: float, what: str):
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc (Linux)")
-@pytest.mark.parametrize("host", ["127.0.0.1", pytest.param("::1", marks=pytest.mark.skipif(
-    not ipv6_loopback(), reason="no IPv6 loopback here"))])
-def test_ctrl_c_stops_jupyterlab_and_its_kernels(host, tmp_path):
-    """`course.py lab` as a learner starts it; a kernel; Ctrl+C (SIGINT): nothing is left over."""
+@pytest.mark.parametrize("host, stop", [
+    ("127.0.0.1", signal.SIGINT),
+    pytest.param("::1", signal.SIGINT, marks=pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback here")),
+    pytest.param("127.0.0.1", getattr(signal, "SIGHUP", None), id="terminal-closed",
+                 marks=pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")),
+])
+def test_ctrl_c_stops_jupyterlab_and_its_kernels(host, stop, tmp_path):
+    """`course.py lab` as a learner starts it; a kernel; Ctrl+C (SIGINT), or the terminal closed
+    (SIGHUP): nothing is left over."""
     runtime = tmp_path / "runtime"
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTER_DATA_DIR=str(tmp_path / "data"), IPYTHONDIR=str(tmp_path / "ipython"))
@@ -205,7 +210,7 @@ def test_ctrl_c_stops_jupyterlab_and_its_kernels(host, tmp_path):
         kernel_pids = _wait_for(lambda: _processes_with(f"kernel-{kernel['id']}.json"), 60, "the kernel process")
         assert list(runtime.glob("jpserver-*.json")) and list(runtime.glob("kernel-*.json"))
 
-        proc.send_signal(signal.SIGINT)  # what Ctrl+C sends
+        proc.send_signal(stop)  # what Ctrl+C (SIGINT) or closing the terminal (SIGHUP) sends
         assert proc.wait(timeout=60) == 0, log.read_text()[-2000:]
         _wait_for(lambda: not _processes_with(f"kernel-{kernel['id']}.json"), 15, "the kernel to exit")
         assert not _processes_with(f"--ServerApp.port={port}"), "JupyterLab still runs after Ctrl+C"
