@@ -5,7 +5,7 @@ import warnings
 import matplotlib.colors as mcolors
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from tests import stepper_moves
 
 from helpers.engine import Value
 from helpers.widgets import CSS
@@ -163,23 +163,13 @@ SWEEP = make_stepper()
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.integers(0, 5), st.sampled_from(["next", "prev"]), st.text(max_size=10)),
-                min_size=1, max_size=8))
+@given(stepper_moves.moves(last_step=5, max_text=10, max_size=8))
 def test_sweep_of_clicks_slider_and_typed_text(moves):
     s = SWEEP
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for move in moves:
-            if move == "next":
-                s.next.click()
-            elif move == "prev":
-                s.prev.click()
-            elif isinstance(move, str):
-                if not s.predict.text.disabled:
-                    s.predict.text.value = move
-                    assert s.predict.verdict in (None, "right", "wrong", "unreadable")
-            else:
-                s.slider.value = move
+            stepper_moves.apply_move(s, move)
             k = s.position
             assert 0 <= k <= 5
             assert s.prev.disabled == (k == 0) and s.next.disabled == (k == 5)

@@ -6,7 +6,7 @@ import matplotlib.colors as mcolors
 import pytest
 import torch
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from tests import stepper_moves
 
 from helpers import mlp
 from helpers.widgets import CSS
@@ -142,24 +142,13 @@ def test_prediction_box_can_be_left_out():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.one_of(st.integers(0, 7), st.sampled_from(["next", "prev"]), st.text(max_size=8)),
-                min_size=1, max_size=6))
+@given(stepper_moves.moves(last_step=7, max_text=8, max_size=6))
 def test_sweep_of_slider_and_buttons(moves):
     s = SWEEP
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for move in moves:
-            if move == "next":
-                s.next.click()
-            elif move == "prev":
-                s.prev.click()
-            elif isinstance(move, str):
-                if not s.predict.text.disabled:
-                    s.predict.text.value = move
-                    assert s.predict.verdict in (None, "right", "wrong", "unreadable")
-                continue
-            else:
-                s.slider.value = move
+            stepper_moves.apply_move(s, move)
             i = s.step
             assert 0 <= i <= 7
             assert s.current.node == ORDER[i]
