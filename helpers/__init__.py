@@ -16,6 +16,10 @@ except ImportError:
 else:
     use_house_style()
 
+from helpers.kernel import freeze_imported_objects  # noqa: E402  (after the imports it freezes)
+
+freeze_imported_objects()
+
 
 def show_source(obj) -> None:
     """Print the source of a helper, so a lesson can show the code it calls."""

@@ -32,7 +32,7 @@ from helpers.validation import require_choice, require_int, require_real
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
            "profiles_figure", "residual_figure",
-           "gradient_profile", "classify", "autograd_norms", "factor_bounds", "scheme_table"]
+           "gradient_profile", "gradient_profiles", "classify", "autograd_norms", "factor_bounds", "scheme_table"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
@@ -135,12 +135,13 @@ def _fmt_ratio(r: float) -> str:
     return f"{r:.2g}" if 1e-3 <= r < 1e4 else f"{r:.1e}"
 
 
-def _norm(a: np.ndarray) -> float:
-    """Frobenius norm without overflow or underflow of the squares: max|a| · ‖a / max|a|‖."""
-    m = float(np.max(np.abs(a)))
-    if m == 0 or not math.isfinite(m):
-        return m if not math.isnan(m) else math.nan
-    return m * float(np.sqrt(np.sum((a / m) ** 2)))
+def _norms(a: np.ndarray) -> np.ndarray:
+    """Frobenius norm over the last two axes without overflow or underflow of the squares:
+    max|a| · ‖a / max|a|‖ (0, inf and NaN pass through as they are)."""
+    m = np.max(np.abs(a), axis=(-2, -1))
+    usable = np.isfinite(m) & (m > 0)
+    scale = np.where(usable, m, 1.0)[..., None, None]
+    return np.where(usable, m * np.sqrt(np.sum((a / scale) ** 2, axis=(-2, -1))), m)
 
 
 def classify(norms) -> tuple[str, float, str]:
@@ -172,26 +173,27 @@ def classify(norms) -> tuple[str, float, str]:
     return "healthy", ratio, ""
 
 
-def _backward_pass(W: np.ndarray, activation: str, residual: bool, width: int, seed: int):
-    """Forward then backward through the stack with weights W (L, d, d); returns
-    (δ_1 … δ_L, whether every pre-activation of the forward pass was finite)."""
+def _backward_norms(layer_weights, depth: int, activation: str, residual: bool, width: int, seed: int):
+    """Forward then backward through the stack whose l-th weights are layer_weights(l) (l = 0 … L−1):
+    shape (d, d) for one stack, or (G, d, d) for G stacks at once (a sweep over gains runs as one
+    batch of matrix products, not G Python loops). Returns ‖δ_1‖ … ‖δ_L‖, shape (L,) or (G, L),
+    and whether every pre-activation of the forward pass was finite (a bool, or G of them)."""
     X, R, _ = base_draws(width, BATCH, seed)
-    depth = W.shape[0]
     alpha = 1.0 / math.sqrt(depth) if residual else 1.0
     h, slopes, finite = X, [], True
     for l in range(depth):
-        a = h @ W[l].T
-        finite = finite and bool(np.isfinite(a).all())
+        a = h @ np.swapaxes(layer_weights(l), -1, -2)
+        finite = finite & np.isfinite(a).all(axis=(-2, -1))
         out, slope = _phi(activation, a)
         h = h + alpha * out if residual else out
         slopes.append(slope)
     g = R / R.shape[0]  # ∂J/∂h_L
-    deltas = [None] * depth
+    norms = [None] * depth
     for l in reversed(range(depth)):
         delta = alpha * g * slopes[l]
-        deltas[l] = delta
-        g = g + delta @ W[l] if residual else delta @ W[l]
-    return deltas, finite
+        norms[l] = _norms(delta)
+        g = g + delta @ layer_weights(l) if residual else delta @ layer_weights(l)
+    return np.stack(norms, axis=-1), finite
 
 
 def gradient_profile(depth: int, activation: str, gain: float | str, *, residual: bool = False,
@@ -200,19 +202,34 @@ def gradient_profile(depth: int, activation: str, gain: float | str, *, residual
 
     gain: a positive number or a scheme name from SCHEMES ("Xavier", "Kaiming", …).
     """
+    return gradient_profiles(depth, activation, [gain], residual=residual, width=width, seed=seed)[0]
+
+
+def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = False,
+                      width: int = WIDTH, seed: int = 0) -> list[GradientProfile]:
+    """`gradient_profile` for each of `gains` (numbers or scheme names), computed as one batch:
+    every gain scales the same draws, so the sweep is one stack of matrix products."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
-    gain = _check_gain(gain)
+    if isinstance(gains, (str, bytes)) or not hasattr(gains, "__iter__"):
+        raise TypeError(f"gains must be a list of gains, got {type(gains).__name__}")
+    gains = [_check_gain(g) for g in gains]
+    if not gains:
+        raise ValueError("gains must hold at least one gain")
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    V = base_draws(width, BATCH, seed)[2]
+    scales = (np.array(gains) / math.sqrt(width))[:, None, None]
     with np.errstate(all="ignore"):
-        deltas, finite = _backward_pass(weights(depth, gain, width, seed), activation, residual, width, seed)
-        norms = np.array([_norm(d) for d in deltas])
-    if finite:
-        status, ratio, note = classify(np.where(np.isnan(norms), np.inf, norms))
-    else:
-        status, ratio, note = "exploding", math.inf, "the forward pass overflowed float64 (≈ 1.8e308)"
-    return GradientProfile(depth, activation, gain, residual, norms, ratio, status, note)
+        norms, finite = _backward_norms(lambda l: V[l] * scales, depth, activation, residual, width, seed)
+    profiles = []
+    for gain, row, ok in zip(gains, norms, finite):
+        if ok:
+            status, ratio, note = classify(np.where(np.isnan(row), np.inf, row))
+        else:
+            status, ratio, note = "exploding", math.inf, "the forward pass overflowed float64 (≈ 1.8e308)"
+        profiles.append(GradientProfile(depth, activation, gain, residual, row, ratio, status, note))
+    return profiles
 
 
 def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -> np.ndarray:
@@ -263,7 +280,7 @@ def factor_bounds(depth: int, activation: str, gain: float | str, *, spectral_no
         spectral_norm = _check_gain(spectral_norm)
         W = W / np.linalg.norm(W, ord=2, axis=(1, 2))[:, None, None] * spectral_norm
     with np.errstate(all="ignore"):
-        norms = np.array([_norm(d) for d in _backward_pass(W, activation, False, width, seed)[0]])
+        norms = _backward_norms(lambda l: W[l], depth, activation, False, width, seed)[0]
         factors = norms[:-1] / norms[1:]
     bounds = MAX_SLOPE[activation] * np.linalg.norm(W[1:], ord=2, axis=(1, 2))
     return factors, bounds
@@ -291,8 +308,11 @@ LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 
 
 def _log_panel(ax, depth: int) -> None:
+    from helpers.plotting import plain_log_ticks
+
     ax.axhspan(1 / BAND, BAND, color="#009E73", alpha=0.10, lw=0)
     ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel="layer l (1 = nearest the input)")
+    plain_log_ticks(ax.yaxis)
 
 
 def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from helpers.gradients import _check_step, _point, _scalar, central_difference, forward_difference
-from helpers.plotting import PALETTE, axes_for, finite_clipped
+from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
 from helpers.validation import require_callable, require_choice, require_float_dtype
 
@@ -126,6 +126,7 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
                 color="0.3")
         ax.text(0.98, 0.08, "truncation grows with h →\n(forward ∝ h, central ∝ h²)", transform=ax.transAxes,
                 fontsize=9, color="0.3", ha="right")
+        plain_log_ticks(ax.xaxis, ax.yaxis)
         ax.set_xlabel("step h")
         ax.set_ylabel("absolute error |estimate − f′(x₀)|")
         ax.set_title(title or "Too large an h: truncation; too small: round-off")

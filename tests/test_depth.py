@@ -20,6 +20,21 @@ def test_hand_written_backward_matches_autograd(activation, residual):
     assert p.norms.shape == (30,) and p.ratio == pytest.approx(p.norms[0] / p.norms[-1])
 
 
+@pytest.mark.parametrize("activation", D.ACTIVATIONS)
+@pytest.mark.parametrize("residual", [False, True])
+def test_a_sweep_is_each_profile_bit_for_bit(activation, residual):
+    """gradient_profiles runs the gains as one batch; each result is gradient_profile's exactly,
+    the overflowing and the underflowing ones included."""
+    gains = [1e-200, 0.1, 0.5, "Xavier", "Kaiming", 2.0, 10.0, 1e150]
+    swept = D.gradient_profiles(50, activation, gains, residual=residual)
+    for gain, p in zip(gains, swept):
+        one = D.gradient_profile(50, activation, gain, residual=residual)
+        np.testing.assert_array_equal(p.norms, one.norms)
+        assert (p.gain, p.status, p.note) == (one.gain, one.status, one.note)
+        assert p.ratio == one.ratio or (math.isnan(p.ratio) and math.isnan(one.ratio))
+    assert len({p.status for p in swept}) >= 2 and any(p.note for p in swept)
+
+
 def test_named_schemes_at_depth_20():
     table = {(act, name): status for act, name, _, status in D.scheme_table(20)}
     assert all(table[("sigmoid", name)] == "vanishing" for name in D.SCHEMES)
@@ -81,6 +96,10 @@ def test_overflow_is_named():
     (lambda: D.gradient_profile(5, "tanh", "He"), TypeError),
     (lambda: D.gradient_profile(5, "tanh", 1.0, residual="yes"), TypeError),
     (lambda: D.factor_bounds(1, "tanh", 1.0), ValueError),
+    (lambda: D.gradient_profiles(5, "tanh", 1.0), TypeError),
+    (lambda: D.gradient_profiles(5, "tanh", "Xavier"), TypeError),
+    (lambda: D.gradient_profiles(5, "tanh", []), ValueError),
+    (lambda: D.gradient_profiles(5, "tanh", [1.0, -1.0]), ValueError),
     (lambda: D.weights(5, 1.0, width=0), ValueError),
 ])
 def test_bad_input_is_named(call, error):

@@ -1,4 +1,5 @@
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,3 +94,46 @@ def test_axes_for_closes_its_figure_when_drawing_fails(monkeypatch):
             ax.plot([1, 2])
             1 / 0
     assert plt.get_fignums() == before
+
+
+def test_in_a_notebook_figures_are_shown_uncropped_and_need_no_crop():
+    """Under the inline backend with a shell, the course turns off bbox_inches="tight" (an extra
+    draw per figure); every figure uses constrained layout, so nothing sticks out to be cropped.
+    Run in a fresh interpreter: an IPython shell changes process-wide state."""
+    import subprocess
+    import sys
+
+    script = """
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+from matplotlib.figure import Figure
+png = shell.display_formatter.formatters["image/png"]
+from matplotlib_inline.backend_inline import configure_inline_support
+configure_inline_support(shell, "inline")
+before = png.lookup_by_type(Figure).keywords.get("bbox_inches")
+from helpers import plotting
+plotting.inline_backend = lambda: True
+fig, ax = plotting.new_figure()
+ax.set_ylabel("a long label " * 3)
+after = png.lookup_by_type(Figure).keywords.get("bbox_inches")
+print(before, after, matplotlib.rcParams["figure.constrained_layout.use"], fig.get_layout_engine() is not None)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(plotting.__file__).resolve().parent.parent))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["tight", "None", "True", "True"]
+
+
+def test_log_axes_are_labelled_in_plain_text_powers_of_ten():
+    """No mathtext on log axes (its parsing was half of a log figure's draw), and the labels
+    still read as powers of ten."""
+    assert [plotting.power_of_ten(v) for v in (1e-4, 1.0, 1e3, 1e-300)] == ["10⁻⁴", "10⁰", "10³", "10⁻³⁰⁰"]
+    assert plotting.power_of_ten(0.0) == plotting.power_of_ten(-1.0) == ""
+    fig, ax = plotting.new_figure()
+    plotting.plot_loss_curve([1e2, 1e-1, 1e-6], ax=ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels and all("$" not in t for t in labels) and "10⁰" in labels
+    assert all(t.get_text() == "" for t in ax.yaxis.get_minor_ticks()[:5] for t in [t.label1])

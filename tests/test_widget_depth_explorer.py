@@ -137,3 +137,24 @@ def test_random_settings(explorer, depth, activation, log_gain, residual, init):
     assert explorer.profile.status in ("vanishing", "healthy", "exploding")
     assert explorer.profile.status in explorer.status.value
     finite_plot_data(explorer)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 10, 25, DEPTH_RANGE[1]])
+def test_every_gain_slider_position_stays_inside_float64(depth):
+    """Lesson 07 checks the gain slider's two ends at 50 layers and says every position in between
+    stays inside float64 too: here is every position, for every activation, plain and residual,
+    at several depths; at 50 layers the ends are the extremes (so the lesson's range, about
+    1e-79 … 1e42, is the whole slider's)."""
+    from helpers.depth import ACTIVATIONS, gradient_profiles
+    from helpers.widgets.depth_explorer import GAIN_STEP
+
+    n_steps = round((GAIN_EXPONENTS[1] - GAIN_EXPONENTS[0]) / GAIN_STEP)
+    gains = [10 ** (GAIN_EXPONENTS[0] + k * GAIN_STEP) for k in range(n_steps + 1)]
+    for activation in ACTIVATIONS:
+        for residual in (False, True):
+            ratios = []
+            for p in gradient_profiles(depth, activation, gains, residual=residual):
+                assert p.note == "" and math.isfinite(p.ratio) and p.ratio > 0
+                ratios.append(p.ratio)
+            if depth == DEPTH_RANGE[1]:  # at the lesson's 50 layers, the slider's ends are its extremes
+                assert ratios[0] == min(ratios) and ratios[-1] == max(ratios)

@@ -15,10 +15,10 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedLocator
 
 from helpers.depth import ACTIVATIONS, BAND, SCHEMES, GradientProfile, gradient_profile
-from helpers.plotting import PALETTE, new_figure
+from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_choice, require_int
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
@@ -104,8 +104,8 @@ class DepthExplorer:
         ax.set(yscale="log", xlim=(0.5, DEPTH_RANGE[1] + 0.5), ylim=(1 / ZOOMS[-1], ZOOMS[-1]),
                xlabel="layer l (1 = nearest the input)",
                ylabel=r"$\|\partial J/\partial a_l\| \;/\; \|\partial J/\partial a_L\|$ (log scale)")
+        plain_log_ticks(ax.yaxis)
         self._set_zoom(ZOOMS[-1])
-        ax.yaxis.set_minor_locator(NullLocator())
         ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
         ax.set_title("layer 1 gets 1.0e-300 × the gradient of layer 50: vanishing", fontsize=11)
         self.fig.canvas.draw()

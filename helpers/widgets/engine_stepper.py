@@ -122,7 +122,7 @@ class EngineStepper:
         span = max(xs) - min(xs) + 2.0
         with plt.ioff():
             use_house_style()
-            self.fig = plt.figure(figsize=(8.0, 1.5 + 1.1 * (max(ys) - min(ys) + 1)))
+            self.fig = plt.figure(figsize=(8.0, 1.5 + 1.1 * (max(ys) - min(ys) + 1)), layout="none")
             self.ax = self.fig.add_axes((0.01, 0.1, 0.98, 0.8))  # fixed box: no layout shifts
         ax = self.ax
         half = max(span / 2, 3.0)  # about 1.3 inches per unit of the layout

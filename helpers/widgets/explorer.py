@@ -24,9 +24,8 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from helpers.plotting import PALETTE, new_figure
+from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_int, require_real
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
                               epoch_factor, sgd_trajectory, stability_threshold)
@@ -92,17 +91,6 @@ def _path_zoom(reach: float, current: float | None) -> float:
         if current <= looser:
             return current
     return needed
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(value: float, _pos=None) -> str:
-    """A log-axis tick label as plain text, 10⁻⁴: matplotlib's default is mathtext ($10^{-4}$),
-    whose parsing was a quarter of the explorer's build and of every full redraw."""
-    if not value > 0:
-        return ""
-    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)
 
 
 def _fmt(value: float) -> str:
@@ -204,10 +192,7 @@ class LearningRateExplorer:
         self.fig.set_dpi(LIVE_DPI)
         self.axes = {"loss": ax_loss, "path": ax_path, "lr": ax_lr}
         self.lines = {**self._loss_panel(ax_loss), **self._path_panel(ax_path), **self._lr_panel(ax_lr)}
-        for axis in (ax_loss.yaxis, ax_lr.xaxis, ax_lr.yaxis):  # fewer tick labels: each costs a text render
-            axis.set_major_locator(LogLocator(numticks=6))
-            axis.set_major_formatter(FuncFormatter(_power_of_ten))
-            axis.set_minor_locator(NullLocator())
+        plain_log_ticks(ax_loss.yaxis, ax_lr.xaxis, ax_lr.yaxis, numticks=6)  # each label costs a text render
         self._freeze_layout()
 
     def _loss_panel(self, ax) -> dict:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
-from helpers.plotting import PALETTE, finite_clipped, new_figure
+from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -86,6 +86,7 @@ class SlopeExplorer:
         (self.error_dot,) = ax_err.plot([1.0], [1.0], "o", color=PALETTE["red"], ms=9)
         ax_err.set_xlim(HS[0] / 2, HS[-1] * 2)
         ax_err.set_ylim(1e-16, 10)
+        plain_log_ticks(ax_err.xaxis, ax_err.yaxis)
         ax_err.set_xlabel("step h")
         ax_err.set_ylabel("absolute error of the estimate")
         self.ax, self.ax_err = ax, ax_err

@@ -112,7 +112,7 @@ class BackwardStepper:
     def _build_figure(self) -> None:
         with plt.ioff():
             use_house_style()
-            self.fig = plt.figure(figsize=(8.0, 4.1))
+            self.fig = plt.figure(figsize=(8.0, 4.1), layout="none")
             self.ax = self.fig.add_axes((0.01, 0.07, 0.98, 0.84))  # fixed box: no layout shifts between steps
         ax = self.ax
         ax.set_xlim(-0.5, 8.0)
