@@ -16,9 +16,9 @@ except ImportError:
 else:
     use_house_style()
 
-from helpers.kernel import freeze_imported_objects  # noqa: E402  (after the imports it freezes)
+from helpers.kernel import freeze_after_this_cell  # noqa: E402
 
-freeze_imported_objects()
+freeze_after_this_cell()
 
 
 def show_source(obj) -> None:

@@ -40,6 +40,7 @@ MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
 SCHEMES = {"too small": 0.5, "Xavier": 1.0, "Kaiming": math.sqrt(2.0), "too large": 2.0}
 BAND = 10.0  # healthy: the first layer's gradient is within BAND× of the last layer's
 MAX_DEPTH = 200
+MAX_GAINS = 64  # one sweep: at MAX_DEPTH its backward pass keeps about 210 MB
 WIDTH, BATCH = 64, 32
 
 
@@ -211,11 +212,17 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
     every gain scales the same draws, so the sweep is one stack of matrix products."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
-    if isinstance(gains, (str, bytes)) or not hasattr(gains, "__iter__"):
+    if isinstance(gains, (str, bytes)) or not hasattr(gains, "__iter__") or np.ndim(gains) == 0:
         raise TypeError(f"gains must be a list of gains, got {type(gains).__name__}")
-    gains = [_check_gain(g) for g in gains]
-    if not gains:
-        raise ValueError("gains must hold at least one gain")
+    checked = []
+    for i, gain in enumerate(gains):
+        try:
+            checked.append(_check_gain(gain))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"gains[{i}]: {exc}") from None
+    gains = checked
+    if not 1 <= len(gains) <= MAX_GAINS:  # each gain keeps L (batch × width) arrays for the backward pass
+        raise ValueError(f"gains must hold 1 to {MAX_GAINS} gains, got {len(gains)}")
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
     V = base_draws(width, BATCH, seed)[2]

@@ -100,6 +100,9 @@ def test_overflow_is_named():
     (lambda: D.gradient_profiles(5, "tanh", "Xavier"), TypeError),
     (lambda: D.gradient_profiles(5, "tanh", []), ValueError),
     (lambda: D.gradient_profiles(5, "tanh", [1.0, -1.0]), ValueError),
+    (lambda: D.gradient_profiles(5, "tanh", np.float64(1.0)), TypeError),
+    (lambda: D.gradient_profiles(5, "tanh", np.array(1.0)), TypeError),
+    (lambda: D.gradient_profiles(5, "tanh", [1.0] * (D.MAX_GAINS + 1)), ValueError),
     (lambda: D.weights(5, 1.0, width=0), ValueError),
 ])
 def test_bad_input_is_named(call, error):

@@ -96,34 +96,37 @@ def test_axes_for_closes_its_figure_when_drawing_fails(monkeypatch):
     assert plt.get_fignums() == before
 
 
-def test_in_a_notebook_figures_are_shown_uncropped_and_need_no_crop():
-    """Under the inline backend with a shell, the course turns off bbox_inches="tight" (an extra
-    draw per figure); every figure uses constrained layout, so nothing sticks out to be cropped.
-    Run in a fresh interpreter: an IPython shell changes process-wide state."""
+def test_in_a_notebook_laid_out_figures_are_shown_uncropped_and_others_cropped():
+    """Under the inline backend the course skips bbox_inches="tight" (an extra draw per figure)
+    for figures with constrained layout, which fit their canvas; a learner's own figure without
+    it is still cropped. Run in a fresh interpreter: an IPython shell changes process-wide state."""
     import subprocess
     import sys
 
     script = """
+import base64, io
 import matplotlib
 matplotlib.use("module://matplotlib_inline.backend_inline")
 from IPython.core.interactiveshell import InteractiveShell
 shell = InteractiveShell.instance()
-from matplotlib.figure import Figure
-png = shell.display_formatter.formatters["image/png"]
-from matplotlib_inline.backend_inline import configure_inline_support
-configure_inline_support(shell, "inline")
-before = png.lookup_by_type(Figure).keywords.get("bbox_inches")
+import matplotlib.pyplot as plt
+from PIL import Image
 from helpers import plotting
 plotting.inline_backend = lambda: True
-fig, ax = plotting.new_figure()
-ax.set_ylabel("a long label " * 3)
-after = png.lookup_by_type(Figure).keywords.get("bbox_inches")
-print(before, after, matplotlib.rcParams["figure.constrained_layout.use"], fig.get_layout_engine() is not None)
+ours, ax = plotting.new_figure()
+ax.set_ylabel("y")
+theirs, ax2 = plt.subplots(figsize=(6.4, 4.0))
+ax2.set_ylabel("y")
+png = shell.display_formatter.formatters["image/png"]
+for fig in (ours, theirs):
+    print(*Image.open(io.BytesIO(base64.b64decode(png(fig)))).size)
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          cwd=str(Path(plotting.__file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["tight", "None", "True", "True"]
+    ours, theirs = out.stdout.splitlines()
+    assert ours == "640 400"    # the whole canvas, as drawn
+    assert theirs != "640 400"  # cropped to what is drawn
 
 
 def test_log_axes_are_labelled_in_plain_text_powers_of_ten():
@@ -137,3 +140,16 @@ def test_log_axes_are_labelled_in_plain_text_powers_of_ten():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels and all("$" not in t for t in labels) and "10⁰" in labels
     assert all(t.get_text() == "" for t in ax.yaxis.get_minor_ticks()[:5] for t in [t.label1])
+
+
+def test_a_short_log_axis_still_has_numbers_and_bad_axes_are_refused():
+    fig, ax = plotting.new_figure()
+    plotting.plot_loss_curve([0.5, 0.3, 0.2], ax=ax)  # less than a decade: one power of ten or none
+    fig.canvas.draw()
+    assert any(t.label1.get_text() for t in ax.yaxis.get_minor_ticks())  # matplotlib labels 2, 3, … × 10⁻¹
+    with pytest.raises(TypeError, match="axis objects"):
+        plotting.plain_log_ticks(ax)
+    with pytest.raises(ValueError, match="log-scaled"):
+        plotting.plain_log_ticks(ax.xaxis)
+    with pytest.raises(ValueError, match="numticks"):
+        plotting.plain_log_ticks(ax.yaxis, numticks=0)
