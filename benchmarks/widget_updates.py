@@ -1,5 +1,5 @@
 """How fast do the lessons' widgets answer a change? Lesson 01's slope explorer, lesson 03's
-engine stepper, lesson 05's backward stepper and lesson 07's depth explorer.
+engine stepper, lesson 06's backward stepper and lesson 08's depth explorer.
 
     .venv/bin/python benchmarks/widget_updates.py [--changes 60]
 

@@ -1,4 +1,4 @@
-"""Softmax, cross-entropy and a 3-class classifier with a hand-written backward (lesson 07).
+"""Softmax, cross-entropy and a 3-class classifier with a hand-written backward (lesson 08).
 
 Row convention of the course: a batch Z of logits has one sample per row, shape (N, K) for
 K classes. For one row z and its label y:
@@ -12,7 +12,7 @@ The classifier is a 2-layer MLP,
 
     A = X W1ᵀ + b1      H = tanh(A)      Z = H W2ᵀ + b2      J = cross_entropy(Z, y)
 
-with `backward` written with tensor operations only (no autograd), so that lesson 07 can
+with `backward` written with tensor operations only (no autograd), so that lesson 08 can
 compare it with autograd. Decision regions are drawn on `helpers.decision.boundary_grid`.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Vanishing and exploding gradients in a deep stack of layers (lesson 07 and its depth explorer).
+"""Vanishing and exploding gradients in a deep stack of layers (lesson 08 and its depth explorer).
 
 The stack, in the course's row convention (one sample per row, no biases):
 

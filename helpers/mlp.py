@@ -1,4 +1,4 @@
-"""The two-layer MLP of lesson 05, with its backward pass written by hand.
+"""The two-layer MLP of lesson 06, with its backward pass written by hand.
 
 The network of the source material (d2l's backprop chapter), batched over the rows of X
 and with optional biases:

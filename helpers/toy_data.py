@@ -3,7 +3,7 @@
 Both are generated in code (no downloads) and are reproducible from `seed` alone: they use
 their own `torch.Generator`, so they neither read nor disturb the global torch seed.
 Neither class can be separated by a straight line, so a linear model fails and a small MLP
-with a non-linearity succeeds — the point of lesson 06's capstone.
+with a non-linearity succeeds — the point of lesson 07's capstone.
 
 Each returns `(X, y)`: X of shape (n, 2) with the points, y of shape (n,) with labels 0.0
 or 1.0 (float, ready for `binary_cross_entropy_with_logits`). The first n // 2 points are
@@ -68,7 +68,7 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.5
 
 def spiral_classes(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0,
                    turns: float = 0.75, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
-    """`classes` spiral arms for multi-class classification (lesson 07), after cs231n's spiral.
+    """`classes` spiral arms for multi-class classification (lesson 08), after cs231n's spiral.
 
     Arm k, point at fraction s ∈ [0, 1] of the arm: radius s, angle 2π·(turns·s + k/classes)
     plus Gaussian noise of std `noise` on the angle (so the noise grows with the radius).

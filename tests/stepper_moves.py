@@ -1,5 +1,5 @@
 """Random learner moves on a stepper with a prediction box (buttons, slider, typed text), shared
-by the sweeps of the engine stepper (lesson 03) and the MLP stepper (lesson 05)."""
+by the sweeps of the engine stepper (lesson 03) and the MLP stepper (lesson 06)."""
 from __future__ import annotations
 
 from hypothesis import strategies as st

@@ -141,7 +141,7 @@ def test_random_settings(explorer, depth, activation, log_gain, residual, init):
 
 @pytest.mark.parametrize("depth", [1, 2, 10, 25, DEPTH_RANGE[1]])
 def test_every_gain_slider_position_stays_inside_float64(depth):
-    """Lesson 07 checks the gain slider's two ends at 50 layers and says every position in between
+    """Lesson 08 checks the gain slider's two ends at 50 layers and says every position in between
     stays inside float64 too: here is every position, for every activation, plain and residual,
     at several depths; at 50 layers the ends are the extremes (so the lesson's range, about
     1e-79 … 1e42, is the whole slider's)."""

@@ -1,4 +1,4 @@
-"""The lessons' "Your turn" exercises, one module per lesson (``lesson00`` … ``lesson07``).
+"""The lessons' "Your turn" exercises, one module per lesson (``lesson00`` … ``lesson08``).
 
 Each module declares its exercises as `helpers.exercises.Exercise` objects: the reference
 answer, the inputs a learner's function is tried on, and the common mistakes with the hint

@@ -1,155 +1,164 @@
-"""Lesson 06's exercises (custom autograd Functions) and their common mistakes.
+"""Lesson 06's exercises (backprop through an MLP by hand) and their common mistakes.
 
-A learner writes the backward of a `torch.autograd.Function`. The check runs it through
-`gradients_through`: J = Σ output ⊙ G with a *random*, seeded G, so ∂J/∂output = G, and the
-gradients autograd hands back are compared with those of PyTorch's own operation. With
-G = ones a backward that ignores `grad_output` would pass; with a random G it fails, and the
-mistakes below prove it. tests/test_factor_hints.py feeds each mistake to its check.
+Every `Exercise` holds the reference, the inputs a learner's function is tried on, and the
+hint each common mistake gets; tests/test_factor_hints.py feeds each mistake to its check.
+The batch is the lesson's: `mlp.init_params(3, 4, 2, seed=0)`, `mlp.make_data(5, 3, 2, seed=1)`,
+λ = 0.1, so n = 5 rows. A bias gradient averaged instead of summed is off by exactly 1/n
+on every element, and a forgotten 1/n by exactly n: those two get factor hints.
 """
 import torch
-import torch.nn.functional as F
 
+from helpers import mlp
 from helpers.exercises import Exercise, Mistake, seeded_inputs
 
-SEED_G = 6
+LAM = 0.1
+PARAMS = mlp.init_params(3, 4, 2, bias=True, seed=0)
+X, Y = mlp.make_data(n=5, n_in=3, n_out=2, seed=1)
+N = X.shape[0]
 
+SUM_NOT_MEAN = ("a bias is used once per example, so its gradient adds up (sums) the rows of "
+                "∂J/∂Z or ∂J/∂O; the 1/n of the mean is already inside ∂J/∂O")
+ONE_OVER_N = "the mean in L puts a 1/n into ∂J/∂O: did you start from O − Y without dividing by n?"
 
-def gradients_through(function):
-    """A function of the inputs that returns the gradients `function` passes back.
+# ---------------------------------------------------------------- Your turn 1: the biases' gradients
+_fwd = mlp.forward(PARAMS, X, Y, LAM)
+_auto = mlp.autograd_grads(PARAMS, X, Y, LAM)
+_G_O = (_fwd.O - _fwd.Y) / N                                  # ∂J/∂O, as in the lesson
+_G_Z = (_G_O @ PARAMS["W2"]) * mlp.dsigmoid(_fwd.Z)           # ∂J/∂Z
 
-    `function` is a `torch.autograd.Function` subclass (its `apply` is used) or a plain
-    differentiable function. For J = Σ function(*inputs) ⊙ G, with G random (seeded, the
-    output's shape), it returns ∂J/∂input for every input (a tuple; one tensor for one
-    input), computed on fresh copies; None where no gradient arrived.
-    """
-    if isinstance(function, type) and issubclass(function, torch.autograd.Function):
-        function = function.apply
-    if not callable(function):
-        raise TypeError(f"function must be a torch.autograd.Function or a function, got {type(function).__name__}")
-
-    def gradients(*inputs):
-        leaves = [t.detach().clone().requires_grad_() for t in inputs]
-        output = function(*leaves)
-        G = torch.randn(output.shape, dtype=output.dtype, generator=torch.Generator().manual_seed(SEED_G))
-        (output * G).sum().backward()
-        grads = tuple(leaf.grad for leaf in leaves)
-        return grads[0] if len(grads) == 1 else grads
-
-    return gradients
-
-
-def _function(forward, backward, save=lambda inputs, output: inputs):
-    """A Function class from a forward, a backward(saved, grad_output) and what to save."""
-    return type("Mistake", (torch.autograd.Function,), {
-        "forward": staticmethod(forward),
-        "setup_context": staticmethod(lambda ctx, inputs, output: ctx.save_for_backward(*save(inputs, output))),
-        "backward": staticmethod(lambda ctx, grad_output: backward(*ctx.saved_tensors, grad_output)),
-    })
-
-
-def _through(forward, backward, save=lambda inputs, output: inputs):
-    return gradients_through(_function(forward, backward, save))
-
-
-_matrices = seeded_inputs(lambda g: (torch.randn(4, 2, dtype=torch.float64, generator=g),), n=3, seed=0)
-
-# ---------------------------------------------------------------- Your turn 1: Square
-_square = lambda x: x * x  # noqa: E731
-
-square = Exercise(
-    what="Square's backward",
-    reference=gradients_through(torch.square),
-    inputs=_matrices,
-    factor_hints={0.5: "d(x²)/dx = 2x: did you drop the 2?"},
+bias_gradients = Exercise(
+    what="(∂J/∂b1, ∂J/∂b2)",
+    reference=(_auto["b1"], _auto["b2"]),
+    factor_hints={1 / N: SUM_NOT_MEAN, N: ONE_OVER_N},
     mistakes=(
-        Mistake("G · x: the 2 dropped", _through(_square, lambda x, G: G * x), "drop the 2"),
-        Mistake("2x: grad_output ignored", _through(_square, lambda x, G: 2 * x), None),
-        Mistake("G · x²: the forward again", _through(_square, lambda x, G: G * x * x), None),
+        Mistake(".mean(0) instead of .sum(0)", (_G_Z.mean(dim=0), _G_O.mean(dim=0)), "sums) the rows"),
+        Mistake("the 1/n left out: from O − Y", ((_G_Z * N).sum(dim=0), (_G_O * N).sum(dim=0)), "1/n into ∂J/∂O"),
+        Mistake("summed over the wrong axis (.sum(1))", (_G_Z.sum(dim=1), _G_O.sum(dim=1)), "has shape"),
+        Mistake("the two swapped", (_G_O.sum(dim=0), _G_Z.sum(dim=0)), "has shape"),
+        Mistake("∂J/∂H instead of ∂J/∂Z (forgot φ′)", ((_G_O @ PARAMS["W2"]).sum(dim=0), _G_O.sum(dim=0)), None),
     ),
+    success="(∂J/∂b1, ∂J/∂b2) is right: each bias gradient is the sum of its layer's gradient over the rows.",
 )
 
-# ---------------------------------------------------------------- Your turn 2: ReLU
-_relu = lambda x: x.clamp(min=0)  # noqa: E731
-
-relu = Exercise(
-    what="MyReLU's backward",
-    reference=gradients_through(torch.relu),
-    inputs=_matrices,
+# ---------------------------------------------------------------- Your turn 2: tanh′
+dtanh = Exercise(
+    what="dtanh_mine",
+    reference=mlp.dtanh,
+    inputs=seeded_inputs(lambda g: (torch.randn(4, 3, dtype=torch.float64, generator=g),), n=3, seed=4),
     mistakes=(
-        Mistake("G everywhere (no mask)", _through(_relu, lambda x, G: G), None),
-        Mistake("the mask alone: grad_output ignored", _through(_relu, lambda x, G: (x > 0).to(x.dtype)), None),
-        Mistake("the mask reversed (x < 0)", _through(_relu, lambda x, G: G * (x < 0)), None),
-    ),
-)
-
-# ---------------------------------------------------------------- Your turn 3: find the bug in Mul
-_mul = lambda a, b: a * b  # noqa: E731
-
-mul = Exercise(
-    what="Mul's backward",
-    reference=gradients_through(torch.mul),
-    inputs=seeded_inputs(lambda g: (torch.randn(3, dtype=torch.float64, generator=g),
-                                    torch.randn(3, dtype=torch.float64, generator=g)), n=3, seed=0),
-    mistakes=(
-        Mistake("the bug left in: G·a for a, G·b for b", _through(_mul, lambda a, b, G: (G * a, G * b)), None),
-        Mistake("grad_output ignored: (b, a)", _through(_mul, lambda a, b, G: (b, a)), None),
-    ),
-)
-
-# ---------------------------------------------------------------- Your turn 4: needs_input_grad
-needs_input_grad = Exercise(
-    what="needs_input_grad",
-    reference=(False, True, True),
-    mistakes=(
-        Mistake("every input needs a gradient", (True, True, True), None),
-        Mistake("the bias needs none", (False, True, False), None),
+        Mistake("1 − z² (the tanh left out)", lambda z: 1 - z ** 2, None),
+        Mistake("tanh² − 1 (sign)", lambda z: torch.tanh(z) ** 2 - 1, "off by a sign"),
+        Mistake("σ′ kept", mlp.dsigmoid, None),
+        Mistake("1 − tanh(z) (the square left out)", lambda z: 1 - torch.tanh(z), None),
     ),
 )
 
 
-# ---------------------------------------------------------------- Your turn 5: a linear layer with a sigmoid
-def linear_sigmoid(input, weight, bias):
-    """σ(X Wᵀ + b), from PyTorch's operations: the reference for `LinearSigmoid`."""
-    return torch.sigmoid(F.linear(input, weight, bias))
+# ---------------------------------------------------------------- Your turn 3: find the bug
+def backward_colleague(params, fwd):
+    """A colleague's backward pass for the lesson's network (Your turn 3: it has one bug)."""
+    W1, W2 = params["W1"], params["W2"]
+    dphi = mlp.ACTIVATIONS[fwd.activation][1]
+    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    gW2 = gO.T @ fwd.Z + fwd.lam * W2
+    gH = gO @ W2
+    gZ = gH * dphi(fwd.Z)
+    gW1 = gZ.T @ fwd.X + fwd.lam * W1
+    return {"W1": gW1, "b1": gZ.sum(dim=0), "W2": gW2, "b2": gO.sum(dim=0)}
 
 
-def _linear_sigmoid_forward(input, weight, bias):
-    return torch.sigmoid(input @ weight.T + bias)
+def _sigmoid_always(params, fwd):
+    """Fixed, but σ′ kept for every activation."""
+    return mlp.backward(params, fwd, dphi=mlp.dsigmoid)
 
 
-def _save_x_w_y(inputs, output):
-    return inputs[0], inputs[1], output
-
-
-def _linear_sigmoid_with(rule):
-    """The Function with backward `rule(X, W, S, G)`; S = σ(X Wᵀ + b) is the saved output."""
-    return _through(_linear_sigmoid_forward, rule, _save_x_w_y)
-
-
-def _right(X, W, S, G, gZ=None):
-    gZ = G * S * (1 - S) if gZ is None else gZ
-    return gZ @ W, gZ.T @ X, gZ.sum(dim=0)
-
-
-linear_sigmoid_backward = Exercise(
-    what="LinearSigmoid's backward",
-    reference=gradients_through(linear_sigmoid),
-    inputs=seeded_inputs(lambda g: (torch.randn(5, 3, dtype=torch.float64, generator=g),
-                                    torch.randn(2, 3, dtype=torch.float64, generator=g),
-                                    torch.randn(2, dtype=torch.float64, generator=g)), n=3, seed=3),
-    factor_hints={1 / 5: "the bias is used once per sample: add up (sum) the N rows of ∂J/∂Z, do not average them"},
+backward_fix = Exercise(
+    what="backward_fixed",
+    reference=mlp.backward,
+    inputs=[(PARAMS, mlp.forward(PARAMS, X, Y, LAM)), (PARAMS, mlp.forward(PARAMS, X, Y, 0.0, "tanh"))],
     mistakes=(
-        Mistake("grad_output ignored (G taken as ones)", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=S * (1 - S))), None),
-        Mistake("σ′ forgotten: the linear layer's backward alone", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=G)), None),
-        Mistake("σ′ as S, not S(1 − S)", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=G * S)), None),
-        Mistake("bias gradient averaged", _linear_sigmoid_with(
-            lambda X, W, S, G: (*_right(X, W, S, G)[:2], (G * S * (1 - S)).mean(dim=0))), "do not average"),
-        Mistake("grad_weight as Xᵀ(∂J/∂Z): transposed", _linear_sigmoid_with(
-            lambda X, W, S, G: (G * S * (1 - S) @ W, X.T @ (G * S * (1 - S)), (G * S * (1 - S)).sum(dim=0))),
-            "invalid gradient at index 1"),
+        Mistake("the colleague's code unchanged", backward_colleague, None),
+        Mistake("σ′ hard-coded instead of the activation's φ′", _sigmoid_always, None),
+        Mistake("the λ terms dropped", mlp.backward_forgot_lambda, None),
     ),
-    success="LinearSigmoid's backward is right on all 3 test inputs, with a random G.",
+)
+
+
+# ---------------------------------------------------------------- Your turn 4: a tied-weights autoencoder
+def tied_forward(W, b, X):
+    """Z = X Wᵀ + b, H = tanh(Z), O = H W (the same W, used again), J = 1/(2n) Σᵢ ‖oᵢ − xᵢ‖²."""
+    Z = X @ W.T + b                       # (n, k): the encoder
+    H = torch.tanh(Z)                     # (n, k)
+    O = H @ W                             # (n, d): the decoder, with the same W
+    return ((O - X) ** 2).sum() / (2 * X.shape[0])
+
+
+def tied_backward_autograd(W, b, X):
+    """(∂J/∂W, ∂J/∂b) of `tied_forward` by autograd: the reference."""
+    W, b = W.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()
+    return torch.autograd.grad(tied_forward(W, b, X), (W, b))
+
+
+def _tied_parts(W, b, X):
+    """The right intermediate gradients, from which the mistakes below are built."""
+    Z = X @ W.T + b
+    H = torch.tanh(Z)
+    gO = (H @ W - X) / X.shape[0]
+    gZ = (gO @ W.T) * (1 - H ** 2)
+    return Z, H, gO, gZ
+
+
+def _decoder_only(W, b, X):
+    Z, H, gO, gZ = _tied_parts(W, b, X)
+    return H.T @ gO, gZ.sum(dim=0)
+
+
+def _encoder_only(W, b, X):
+    Z, H, gO, gZ = _tied_parts(W, b, X)
+    return gZ.T @ X, gZ.sum(dim=0)
+
+
+def _no_one_over_n(W, b, X):
+    Z, H, gO, gZ = _tied_parts(W, b, X)
+    n = X.shape[0]
+    return n * (H.T @ gO + gZ.T @ X), n * gZ.sum(dim=0)
+
+
+def _tanh_prime_of_z(W, b, X):
+    Z, H, gO, _ = _tied_parts(W, b, X)
+    gZ = (gO @ W.T) * (1 - Z ** 2)
+    return H.T @ gO + gZ.T @ X, gZ.sum(dim=0)
+
+
+def _bias_mean(W, b, X):
+    Z, H, gO, gZ = _tied_parts(W, b, X)
+    return H.T @ gO + gZ.T @ X, gZ.mean(dim=0)
+
+
+def _transposed(W, b, X):
+    Z, H, gO, gZ = _tied_parts(W, b, X)
+    return gO.T @ H + X.T @ gZ, gZ.sum(dim=0)
+
+
+def _tied_inputs(gen):
+    """One seeded (W, b, X): k = 2 hidden units, d = 3 features, n = 5 rows on every input."""
+    W = torch.randn(2, 3, dtype=torch.float64, generator=gen) / 3 ** 0.5
+    b = 0.1 * torch.randn(2, dtype=torch.float64, generator=gen)
+    return W, b, torch.randn(5, 3, dtype=torch.float64, generator=gen)
+
+
+tied_autoencoder = Exercise(
+    what="tied_backward",
+    reference=tied_backward_autograd,
+    inputs=seeded_inputs(_tied_inputs, n=3, seed=7),
+    factor_hints={5: ONE_OVER_N, 1 / 5: SUM_NOT_MEAN},
+    mistakes=(
+        Mistake("only the decoder's part of ∂J/∂W", _decoder_only, None),
+        Mistake("only the encoder's part of ∂J/∂W", _encoder_only, None),
+        Mistake("the 1/n left out", _no_one_over_n, "1/n into ∂J/∂O"),
+        Mistake("tanh′ as 1 − Z² instead of 1 − H²", _tanh_prime_of_z, None),
+        Mistake("∂J/∂b averaged over the rows", _bias_mean, "sums) the rows"),
+        Mistake("∂J/∂W as (∂J/∂O)ᵀH + Xᵀ(∂J/∂Z): d×k, transposed", _transposed, "missing transpose"),
+    ),
+    success="tied_backward is right on all 3 test inputs: W's two uses (encoder and decoder) add up.",
 )

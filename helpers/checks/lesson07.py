@@ -1,133 +1,155 @@
-"""Lesson 07's exercises (softmax + cross-entropy, depth) and their common mistakes.
+"""Lesson 07's exercises (custom autograd Functions) and their common mistakes.
 
-tests/test_factor_hints.py feeds every mistake to its check. The batch-gradient inputs all
-have the same batch size N = 8, so a forgotten /N is the same factor 8 on every input and
-gets its hint. The softmax inputs start with small logits (where even the buggy softmax is
-right) and then use logits near ±1000, where e^z overflows or underflows.
+A learner writes the backward of a `torch.autograd.Function`. The check runs it through
+`gradients_through`: J = Σ output ⊙ G with a *random*, seeded G, so ∂J/∂output = G, and the
+gradients autograd hands back are compared with those of PyTorch's own operation. With
+G = ones a backward that ignores `grad_output` would pass; with a random G it fails, and the
+mistakes below prove it. tests/test_factor_hints.py feeds each mistake to its check.
 """
-from __future__ import annotations
-
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 
-from helpers.depth import BAND, gradient_profile
-from helpers.exercises import Exercise, Feedback, Mistake, seeded_inputs
-from helpers.validation import require_real
+from helpers.exercises import Exercise, Mistake, seeded_inputs
 
-N_BATCH, N_CLASSES = 8, 3
-
-# ---------------------------------------------------------------- Your turn 1: ∂L/∂Z for a batch
+SEED_G = 6
 
 
-def _batch(g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    Z = 2 * torch.randn(N_BATCH, N_CLASSES, dtype=torch.float64, generator=g)
-    y = torch.randint(0, N_CLASSES, (N_BATCH,), generator=g)
-    return Z, y
+def gradients_through(function):
+    """A function of the inputs that returns the gradients `function` passes back.
+
+    `function` is a `torch.autograd.Function` subclass (its `apply` is used) or a plain
+    differentiable function. For J = Σ function(*inputs) ⊙ G, with G random (seeded, the
+    output's shape), it returns ∂J/∂input for every input (a tuple; one tensor for one
+    input), computed on fresh copies; None where no gradient arrived.
+    """
+    if isinstance(function, type) and issubclass(function, torch.autograd.Function):
+        function = function.apply
+    if not callable(function):
+        raise TypeError(f"function must be a torch.autograd.Function or a function, got {type(function).__name__}")
+
+    def gradients(*inputs):
+        leaves = [t.detach().clone().requires_grad_() for t in inputs]
+        output = function(*leaves)
+        G = torch.randn(output.shape, dtype=output.dtype, generator=torch.Generator().manual_seed(SEED_G))
+        (output * G).sum().backward()
+        grads = tuple(leaf.grad for leaf in leaves)
+        return grads[0] if len(grads) == 1 else grads
+
+    return gradients
 
 
-def autograd_ce_grad(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """∂L/∂Z of L = F.cross_entropy(Z, y) (the batch mean), from autograd."""
-    Z = Z.detach().clone().requires_grad_()
-    (grad,) = torch.autograd.grad(F.cross_entropy(Z, y), Z)
-    return grad
+def _function(forward, backward, save=lambda inputs, output: inputs):
+    """A Function class from a forward, a backward(saved, grad_output) and what to save."""
+    return type("Mistake", (torch.autograd.Function,), {
+        "forward": staticmethod(forward),
+        "setup_context": staticmethod(lambda ctx, inputs, output: ctx.save_for_backward(*save(inputs, output))),
+        "backward": staticmethod(lambda ctx, grad_output: backward(*ctx.saved_tensors, grad_output)),
+    })
 
 
-def _onehot(y, Z):
-    return F.one_hot(y, Z.shape[1]).to(Z.dtype)
+def _through(forward, backward, save=lambda inputs, output: inputs):
+    return gradients_through(_function(forward, backward, save))
 
 
-ce_grad = Exercise(
-    what="softmax_ce_grad",
-    reference=autograd_ce_grad,
-    inputs=seeded_inputs(_batch, n=3, seed=7),
-    factor_hints={
-        float(N_BATCH): "L is the batch MEAN of the N losses, so every row of ∂L/∂Z carries a 1/N: divide by N.",
-        -1: "it is softmax(Z) − onehot(y): the probabilities minus the targets.",
-    },
+_matrices = seeded_inputs(lambda g: (torch.randn(4, 2, dtype=torch.float64, generator=g),), n=3, seed=0)
+
+# ---------------------------------------------------------------- Your turn 1: Square
+_square = lambda x: x * x  # noqa: E731
+
+square = Exercise(
+    what="Square's backward",
+    reference=gradients_through(torch.square),
+    inputs=_matrices,
+    factor_hints={0.5: "d(x²)/dx = 2x: did you drop the 2?"},
     mistakes=(
-        Mistake("forgot /N", lambda Z, y: torch.softmax(Z, 1) - _onehot(y, Z), "divide by N"),
-        Mistake("onehot − softmax", lambda Z, y: (_onehot(y, Z) - torch.softmax(Z, 1)) / Z.shape[0],
-                "the probabilities minus the targets"),
-        Mistake("softmax only, no − onehot", lambda Z, y: torch.softmax(Z, 1) / Z.shape[0], None),
-        Mistake("softmax over the batch (dim 0)", lambda Z, y: (torch.softmax(Z, 0) - _onehot(y, Z)) / Z.shape[0],
-                None),
-        Mistake("divided by the number of classes K", lambda Z, y: (torch.softmax(Z, 1) - _onehot(y, Z)) / Z.shape[1],
-                None),
+        Mistake("G · x: the 2 dropped", _through(_square, lambda x, G: G * x), "drop the 2"),
+        Mistake("2x: grad_output ignored", _through(_square, lambda x, G: 2 * x), None),
+        Mistake("G · x²: the forward again", _through(_square, lambda x, G: G * x * x), None),
     ),
 )
 
-# ---------------------------------------------------------------- Your turn 2: a softmax that overflows
+# ---------------------------------------------------------------- Your turn 2: ReLU
+_relu = lambda x: x.clamp(min=0)  # noqa: E731
 
-
-def _logits(g: torch.Generator, scale: float, shift: float) -> tuple[torch.Tensor]:
-    return (scale * torch.randn(4, 5, dtype=torch.float64, generator=g) + shift,)
-
-
-_gen = torch.Generator().manual_seed(11)
-# small logits; logits near +1000 (e^z overflows); near −1000 (e^z underflows to 0, so 0/0); and rows
-# spread over ±1000 (the spread of a confident classifier's logits)
-SOFTMAX_INPUTS = [_logits(_gen, 2.0, 0.0), _logits(_gen, 3.0, 1000.0), _logits(_gen, 3.0, -1000.0),
-                  _logits(_gen, 500.0, 0.0)]
-
-
-def _naive(Z):
-    E = torch.exp(Z)
-    return E / E.sum(dim=1, keepdim=True)
-
-
-stable_softmax = Exercise(
-    what="my_softmax",
-    reference=lambda Z: torch.softmax(Z, dim=1),
-    inputs=SOFTMAX_INPUTS,
+relu = Exercise(
+    what="MyReLU's backward",
+    reference=gradients_through(torch.relu),
+    inputs=_matrices,
     mistakes=(
-        Mistake("no max subtracted: e^1000 overflows to inf, inf/inf is NaN", _naive, "overflow"),
-        Mistake("the min subtracted instead of the max",
-                lambda Z: _naive(Z - Z.min(dim=1, keepdim=True).values), "overflow"),
-        Mistake("normalised over the batch (dim 0)", lambda Z: (lambda E: E / E.sum(dim=0, keepdim=True))(
-            torch.exp(Z - Z.max(dim=0, keepdim=True).values)), None),
-        Mistake("max subtracted but not normalised", lambda Z: torch.exp(Z - Z.max(dim=1, keepdim=True).values), None),
+        Mistake("G everywhere (no mask)", _through(_relu, lambda x, G: G), None),
+        Mistake("the mask alone: grad_output ignored", _through(_relu, lambda x, G: (x > 0).to(x.dtype)), None),
+        Mistake("the mask reversed (x < 0)", _through(_relu, lambda x, G: G * (x < 0)), None),
     ),
 )
 
-# ---------------------------------------------------------------- Your turn 3: a gain for 20 tanh layers
-DEPTH, ACTIVATION = 20, "tanh"
+# ---------------------------------------------------------------- Your turn 3: find the bug in Mul
+_mul = lambda a, b: a * b  # noqa: E731
 
-
-@dataclass(frozen=True)
-class GainExercise(Exercise):
-    """A gain is right when the 20-layer tanh stack is healthy with it: any gain in a range passes,
-    so the check runs `helpers.depth.gradient_profile` instead of comparing with one number."""
-
-    def evaluate(self, answer) -> Feedback:
-        if answer is None or answer is Ellipsis:
-            return Feedback(False, f"✗ {self.what} is still the placeholder ({answer!r}): put a number there, "
-                                   "then run the cell again.")
-        try:
-            gain = require_real(self.what, answer, above=0, what="a number (the weights' std is gain/√width)")
-        except (TypeError, ValueError) as exc:
-            return Feedback(False, f"✗ {exc}.")
-        p = gradient_profile(DEPTH, ACTIVATION, gain)
-        ratio = f"layer 1 gets {p.ratio:.2g} × the gradient of layer {DEPTH}"
-        if p.status == "healthy":
-            return Feedback(True, f"✓ {self.what} = {gain:g} keeps the gradient within {BAND:g}× "
-                                  f"across {DEPTH} tanh layers ({ratio}).")
-        if p.status == "vanishing":
-            return Feedback(False, f"✗ with {self.what} = {gain:g} the gradient is vanishing: {ratio}. "
-                                   "Each tanh layer multiplies it by about the gain (tanh′ ≤ 1): the gain is "
-                                   "too small, try a larger one.")
-        return Feedback(False, f"✗ with {self.what} = {gain:g} the gradient is exploding: {ratio}. "
-                               "The gain is too large: try a smaller one.")
-
-
-tanh_gain = GainExercise(
-    what="gain",
-    reference=1.0,
+mul = Exercise(
+    what="Mul's backward",
+    reference=gradients_through(torch.mul),
+    inputs=seeded_inputs(lambda g: (torch.randn(3, dtype=torch.float64, generator=g),
+                                    torch.randn(3, dtype=torch.float64, generator=g)), n=3, seed=0),
     mistakes=(
-        Mistake("too small (0.5)", 0.5, "too small"),
-        Mistake("too large (2)", 2.0, "too large"),
-        Mistake("a scheme's name instead of its gain", "Xavier", "must be a number"),
-        Mistake("zero", 0.0, "positive"),
+        Mistake("the bug left in: G·a for a, G·b for b", _through(_mul, lambda a, b, G: (G * a, G * b)), None),
+        Mistake("grad_output ignored: (b, a)", _through(_mul, lambda a, b, G: (b, a)), None),
     ),
+)
+
+# ---------------------------------------------------------------- Your turn 4: needs_input_grad
+needs_input_grad = Exercise(
+    what="needs_input_grad",
+    reference=(False, True, True),
+    mistakes=(
+        Mistake("every input needs a gradient", (True, True, True), None),
+        Mistake("the bias needs none", (False, True, False), None),
+    ),
+)
+
+
+# ---------------------------------------------------------------- Your turn 5: a linear layer with a sigmoid
+def linear_sigmoid(input, weight, bias):
+    """σ(X Wᵀ + b), from PyTorch's operations: the reference for `LinearSigmoid`."""
+    return torch.sigmoid(F.linear(input, weight, bias))
+
+
+def _linear_sigmoid_forward(input, weight, bias):
+    return torch.sigmoid(input @ weight.T + bias)
+
+
+def _save_x_w_y(inputs, output):
+    return inputs[0], inputs[1], output
+
+
+def _linear_sigmoid_with(rule):
+    """The Function with backward `rule(X, W, S, G)`; S = σ(X Wᵀ + b) is the saved output."""
+    return _through(_linear_sigmoid_forward, rule, _save_x_w_y)
+
+
+def _right(X, W, S, G, gZ=None):
+    gZ = G * S * (1 - S) if gZ is None else gZ
+    return gZ @ W, gZ.T @ X, gZ.sum(dim=0)
+
+
+linear_sigmoid_backward = Exercise(
+    what="LinearSigmoid's backward",
+    reference=gradients_through(linear_sigmoid),
+    inputs=seeded_inputs(lambda g: (torch.randn(5, 3, dtype=torch.float64, generator=g),
+                                    torch.randn(2, 3, dtype=torch.float64, generator=g),
+                                    torch.randn(2, dtype=torch.float64, generator=g)), n=3, seed=3),
+    factor_hints={1 / 5: "the bias is used once per sample: add up (sum) the N rows of ∂J/∂Z, do not average them"},
+    mistakes=(
+        Mistake("grad_output ignored (G taken as ones)", _linear_sigmoid_with(
+            lambda X, W, S, G: _right(X, W, S, G, gZ=S * (1 - S))), None),
+        Mistake("σ′ forgotten: the linear layer's backward alone", _linear_sigmoid_with(
+            lambda X, W, S, G: _right(X, W, S, G, gZ=G)), None),
+        Mistake("σ′ as S, not S(1 − S)", _linear_sigmoid_with(
+            lambda X, W, S, G: _right(X, W, S, G, gZ=G * S)), None),
+        Mistake("bias gradient averaged", _linear_sigmoid_with(
+            lambda X, W, S, G: (*_right(X, W, S, G)[:2], (G * S * (1 - S)).mean(dim=0))), "do not average"),
+        Mistake("grad_weight as Xᵀ(∂J/∂Z): transposed", _linear_sigmoid_with(
+            lambda X, W, S, G: (G * S * (1 - S) @ W, X.T @ (G * S * (1 - S)), (G * S * (1 - S)).sum(dim=0))),
+            "invalid gradient at index 1"),
+    ),
+    success="LinearSigmoid's backward is right on all 3 test inputs, with a random G.",
 )

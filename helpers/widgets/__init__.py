@@ -46,14 +46,14 @@ CSS = {
     "explorer_backend": "explorer-backend",
     "explorer_status": "explorer-status",
     "explorer_plot": "explorer-plot",
-    # lesson 05: backward-pass stepper
+    # lesson 06: backward-pass stepper
     "stepper": "stepper",
     "stepper_prev": "stepper-prev",
     "stepper_next": "stepper-next",
     "stepper_step": "stepper-step",
     "stepper_readout": "stepper-readout",
     "stepper_plot": "stepper-plot",
-    # lessons 03 and 05: the "predict before you look" box of the steppers
+    # lessons 03 and 06: the "predict before you look" box of the steppers
     "predict": "predict",
     "predict_input": "predict-input",
     "predict_check": "predict-check",
@@ -65,7 +65,7 @@ CSS = {
     "engine_step": "engine-step",
     "engine_readout": "engine-readout",
     "engine_plot": "engine-plot",
-    # lesson 07: depth explorer
+    # lesson 08: depth explorer
     "depth_explorer": "depth-explorer",
     "depth_depth": "depth-depth",
     "depth_activation": "depth-activation",

@@ -1,4 +1,4 @@
-"""Lesson 07's depth explorer: depth, activation and initialisation → each layer's gradient norm.
+"""Lesson 08's depth explorer: depth, activation and initialisation → each layer's gradient norm.
 
 One plot, built once: the gradient at every layer, ‖δ_l‖ = ‖∂J/∂a_l‖, divided by the last
 layer's, on a log axis, with the healthy band (within 10×) shaded. A status line says

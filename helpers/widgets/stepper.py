@@ -1,4 +1,4 @@
-"""Backward-pass stepper for lesson 05: walk the computational graph of the MLP from J to W1.
+"""Backward-pass stepper for lesson 06: walk the computational graph of the MLP from J to W1.
 
 At each step the current node is highlighted, the edge(s) along which its upstream gradient
 arrives are drawn thick, and the readout shows local gradient × upstream gradient = product,

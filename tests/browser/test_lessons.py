@@ -172,7 +172,7 @@ def test_lesson03_engine_stepper_from_the_keyboard_with_predictions(lessons):
 
 
 @pytest.mark.lesson("05")
-def test_lesson05_stepper_reaches_the_last_node_and_back(lessons):
+def test_lesson06_stepper_reaches_the_last_node_and_back(lessons):
     lesson = lessons.get(_lesson_or_skip("05"))
     page, scope = lesson.page, f".{CSS['stepper']}"
     readout_js, img_js = _text_js(scope, CSS["stepper_readout"]), _img_src_js(scope, CSS["stepper_plot"])

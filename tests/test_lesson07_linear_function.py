@@ -1,4 +1,4 @@
-"""Lesson 06's `LinearFunction` and `MyLinear`, run from the notebook's own cells.
+"""Lesson 07's `LinearFunction` and `MyLinear`, run from the notebook's own cells.
 
 `forward(input, weight, bias=None)` promises that the bias may be left out: `apply(X, W)`
 must work and its backward must be right (it used to crash in `setup_context`). The cells
@@ -15,7 +15,7 @@ from torch.autograd import gradcheck
 
 pytestmark = pytest.mark.timeout(120)
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_custom_autograd.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07_custom_autograd.ipynb"
 
 
 @pytest.fixture(scope="module")
