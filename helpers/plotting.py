@@ -65,7 +65,8 @@ STYLE = {
 
 
 def use_house_style() -> None:
-    """Apply the course style to every later figure (called by `import helpers`)."""
+    """Apply the course style to every later figure of this process, and in a notebook show laid-out
+    figures uncropped (called by `helpers.start_lesson()`, the visible first-cell call)."""
     matplotlib.rcParams.update(STYLE)
     if inline_backend():
         _show_inline_figures_uncropped()
@@ -104,19 +105,27 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, heigh
     """A figure and its axes in house style; width/height in inches, default 6.4 × 4 per row.
 
     Under the inline backend the figure is pyplot's (shown at the end of the cell, then closed);
-    elsewhere it is a plain Figure on an Agg canvas, which pyplot never holds on to.
+    elsewhere it is a plain Figure on an Agg canvas, which pyplot never holds on to. The figure and
+    its axes take the house style even where `use_house_style` was never called, without changing
+    matplotlib's settings for anything else.
     """
     ncols, nrows = require_int("ncols", ncols, min=1), require_int("nrows", nrows, min=1)
     w = width if width is not None else min(FIGSIZE[0] * ncols, 12.8)
     h = height if height is not None else FIGSIZE[1] * nrows
     if w <= 0 or h <= 0:
         raise ValueError(f"width and height must be positive inches, got {w!r} × {h!r}")
-    use_house_style()
-    if inline_backend():
-        return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
-    fig = Figure(figsize=(w, h), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots(nrows, ncols)
+    with house_style():
+        if inline_backend():
+            return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+        fig = Figure(figsize=(w, h), layout="constrained")
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(nrows, ncols)
+
+
+def house_style():
+    """A context in which new figures and axes take the house style; matplotlib's global settings
+    are left as they were (for widgets and helpers that build their own figures)."""
+    return matplotlib.rc_context(STYLE)
 
 
 def inline_backend() -> bool:

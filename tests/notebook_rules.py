@@ -12,7 +12,17 @@ from course_tools.lessons import lesson_paths as lessons  # noqa: F401  (the one
 # C:\Users\… as printed (one backslash) or inside a repr (two).
 MACHINE_PATH = re.compile(r"(/root/|/home/\w+|/Users/\w+|/tmp/|/work/|[A-Za-z]:\\{1,2}Users\b)")
 OPT_OUT_TAGS = ("nbval-ignore-output", "nbval-skip")
+REASON_KEY = "nbval-reason"  # why a cell opts out of nbval: cell metadata, not a comment a learner reads
 SOLUTION_LINE = "▸ Solution (click to expand)"
+START_CALL = "helpers.start_lesson()"
+MAX_CELLS = 80
+# An assert-style line in a cell the learner sees: the checks belong in a collapsed cell tagged
+# "check" or in one ✓ line (helpers.claims). 4 per lesson keeps the course under 40.
+ASSERT_LINE = re.compile(r"^\s*assert\b|\bassert_close\(|\btesting\.assert_\w*\(|\bassert_allclose\(")
+MAX_VISIBLE_ASSERTS = 4
+MAX_VISIBLE_ASSERTS_COURSE = 40
+COLLAPSED_HEADING = "jp-MarkdownHeadingCollapsed"  # JupyterLab's own metadata for a folded heading
+GOING_DEEPER = re.compile(r"^#{2,4}\s+Going deeper", re.M)
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -59,11 +69,47 @@ def kernelspec_problems(nb) -> list[str]:
 
 
 def opt_out_problems(nb) -> list[str]:
+    """A cell that opts out of nbval says why in its metadata (REASON_KEY), not in its source."""
     problems = []
     for i, c in enumerate(nb.cells):
-        for tag in OPT_OUT_TAGS:
-            if tag in tags(c) and not re.match(rf"#\s*{tag}:\s*\S", c.source.lstrip()):
-                problems.append(f"cell {i} is tagged {tag} but does not start with '# {tag}: <reason>'")
+        if any(tag in tags(c) for tag in OPT_OUT_TAGS):
+            reason = c.get("metadata", {}).get(REASON_KEY, "")
+            if not isinstance(reason, str) or len(reason.strip()) < 10:
+                problems.append(f"cell {i} opts out of nbval without a reason in its metadata ({REASON_KEY!r})")
+    return problems
+
+
+def hidden(cell) -> bool:
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def visible_assert_lines(nb) -> list[tuple[int, str]]:
+    """(cell index, line) of every assert-style line in a code cell the learner sees."""
+    return [(i, line) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not hidden(c)
+            for line in c.source.splitlines() if ASSERT_LINE.search(line)]
+
+
+def learner_view_problems(nb) -> list[str]:
+    """What stands between the learner and the idea: too many cells, assert chains in sight,
+    notes addressed to the tests, check cells left open, optional depth not folded."""
+    problems = []
+    if len(nb.cells) > MAX_CELLS:
+        problems.append(f"{len(nb.cells)} cells: a lesson has at most {MAX_CELLS} (split it)")
+    asserts = visible_assert_lines(nb)
+    if len(asserts) > MAX_VISIBLE_ASSERTS:
+        where = ", ".join(str(i) for i in sorted({i for i, _ in asserts}))
+        problems.append(f"{len(asserts)} visible assert-style lines (at most {MAX_VISIBLE_ASSERTS}; cells {where}): "
+                        "move checks into a collapsed cell tagged 'check', or one ✓ line (helpers.claims)")
+    for i, c in enumerate(nb.cells):
+        if "check" in tags(c) and (c.cell_type != "code" or not hidden(c)):
+            problems.append(f"cell {i} is tagged 'check' but is not a collapsed code cell (jupyter.source_hidden)")
+        if not hidden(c) and re.search(r"nbval|the (course's )?tests? (check|fail)|stored output", c.source, re.I):
+            problems.append(f"cell {i} speaks to the tests, not to the learner: move it to tags or metadata")
+        if c.cell_type == "markdown" and GOING_DEEPER.search(c.source) and not c.get("metadata", {}).get(COLLAPSED_HEADING):
+            problems.append(f"cell {i} starts a 'Going deeper' section that is not folded ({COLLAPSED_HEADING})")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or START_CALL not in code[0].source:
+        problems.append(f"the first code cell does not call {START_CALL} (the lesson's kernel-wide settings)")
     return problems
 
 
@@ -119,4 +165,5 @@ def all_problems(path: Path) -> list[str]:
     nb = read(path)
     return (execution_problems(nb) + error_problems(nb) + path_problems(nb) + kernelspec_problems(nb)
             + opt_out_problems(nb) + template_problems(path, nb) + exercise_problems(path, nb)
+            + learner_view_problems(nb)
             + (["widget state is stored in the metadata: regenerate (nbstripout)"] if "widgets" in nb.metadata else []))

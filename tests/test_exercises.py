@@ -209,3 +209,76 @@ def test_recognised_must_be_listed_and_carry_a_hint():
     no_hint = ex.Mistake("n", 1.0, None)
     with pytest.raises(TypeError, match="hint text"):
         ex.Exercise(what="x", reference=2.0, mistakes=(no_hint,), recognised=(no_hint,))
+
+
+# ---------------------------------------------------------------- how close is right
+def test_tolerance_is_relative_to_the_size_of_the_reference():
+    """A tiny reference is not matched by any other tiny number (an absolute 1e-9 once let
+    5e-10 pass for 1e-12), while round-off in an element that should be 0 still passes."""
+    assert not ex.evaluate(5e-10, 1e-12).ok
+    assert ex.evaluate(1e-12 * (1 + 1e-9), 1e-12).ok
+    want = torch.tensor([3.0, 0.0], dtype=torch.float64)
+    assert ex.evaluate(torch.tensor([3.0, 1e-15], dtype=torch.float64), want).ok
+    assert not ex.evaluate(torch.tensor([3.0, 1e-3], dtype=torch.float64), want).ok
+    assert ex.evaluate(0.0, 0.0).ok and not ex.evaluate(1e-9, 0.0).ok
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("slip", [1e-2, 1e-3])
+def test_a_one_percent_or_a_one_permille_slip_fails_in_every_dtype(dtype, slip):
+    want = torch.tensor([1.5, -2.0, 0.25], dtype=dtype)
+    assert ex.evaluate(want * (1 + 3e-7), want).ok                  # round-off passes
+    wrong = want.clone()
+    wrong[1] *= 1 + slip
+    assert not ex.evaluate(wrong, want).ok, (dtype, slip)
+
+
+def test_generic_hints_name_nothing_an_exercise_may_not_have():
+    """The fallback sign/factor texts are read under every exercise: they may not mention a
+    step, a learning rate or a subtraction, which many exercises do not have."""
+    texts = [ex.evaluate(v, 3.0).message for v in (-3.0, 6.0, -6.0)]
+    for text in texts:
+        assert not any(word in text for word in ("step", "learning rate", "lr", "subtraction")), text
+
+
+# ---------------------------------------------------------------- function checks say more
+def test_a_function_that_changes_its_input_in_place_fails_with_an_explanation():
+    def relu_backward(x, grad):
+        grad[x < 0] = 0     # the right numbers, but the caller's tensor is modified
+        return grad
+
+    reference = lambda x, grad: grad * (x > 0)
+    inputs = [(torch.tensor([-1.0, 2.0]), torch.tensor([3.0, 4.0]))]
+    result = ex.evaluate_function(relu_backward, reference, inputs, what="backward", arg_names=("x", "grad_output"))
+    assert not result.ok and "changed its argument grad_output in place" in result.message
+    assert ex.evaluate_function(relu_backward, reference, inputs, may_change_inputs=True).ok
+    assert ex.evaluate_function(lambda x, g: g.clone().masked_fill(x < 0, 0), reference, inputs).ok
+
+
+def test_error_hints_explain_a_known_exception():
+    def update(w):
+        w -= 0.1            # in place on a leaf that requires grad
+        return w
+
+    reference = lambda w: w.detach() - 0.1
+    inputs = [(torch.tensor(1.0, requires_grad=True),)]
+    hints = (("leaf Variable that requires grad", "update w inside torch.no_grad()"),)
+    result = ex.evaluate_function(update, reference, inputs, what="update", error_hints=hints)
+    assert not result.ok and result.raised
+    assert "RuntimeError" in result.message and "update w inside torch.no_grad()" in result.message
+    plain = ex.evaluate_function(update, reference, inputs, what="update")
+    assert "no_grad" not in plain.message
+
+
+def test_parts_and_arguments_are_named_in_messages():
+    text = ex.evaluate((1.0, 4.0), (1.0, 2.0), what="grads", parts=("a.grad", "b.grad")).message
+    assert "b.grad is off by a factor of 2" in text and "[1]" not in text
+    result = ex.evaluate_function(lambda a, b: a, lambda a, b: b, [(2.0, -3.0)], arg_names=("a", "b"))
+    assert "(a = 2, b = -3)" in result.message
+
+
+def test_exercise_spec_validates_the_new_fields():
+    with pytest.raises(TypeError):
+        ex.Exercise(what="f", reference=1.0, parts=("a", ""))
+    with pytest.raises(TypeError):
+        ex.Exercise(what="f", reference=1.0, error_hints=(("only a pattern",),))

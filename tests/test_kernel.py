@@ -54,3 +54,36 @@ def test_in_a_kernel_the_objects_are_frozen_when_the_cell_ends_and_only_then(fak
         del made_in_the_cell
     finally:
         gc.unfreeze()
+
+
+def test_importing_helpers_changes_nothing_outside_it():
+    """`import helpers` (and its modules) leaves matplotlib's settings, IPython's figure display
+    and the garbage collector alone; `helpers.start_lesson()`, the visible call in each lesson's
+    first cell, is what sets them. Run in a fresh interpreter, as a kernel would be."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import gc
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.kernel = object()                      # looks like a notebook kernel
+import matplotlib_inline.backend_inline      # registers the inline figure display, as in a kernel
+before = dict(matplotlib.rcParams)
+from matplotlib.figure import Figure
+png = shell.display_formatter.formatters["image/png"]
+show = png.lookup_by_type(Figure)
+import helpers, helpers.plotting, helpers.exercises, helpers.gradients, helpers.widgets.slope
+print(dict(matplotlib.rcParams) == before, png.lookup_by_type(Figure) is show,
+      len(shell.events.callbacks["post_run_cell"]))
+helpers.start_lesson()
+print(matplotlib.rcParams["axes.grid"], png.lookup_by_type(Figure) is show,
+      len(shell.events.callbacks["post_run_cell"]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(kernel.__file__).resolve().parent.parent))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["True True 0", "True False 1"], out.stdout

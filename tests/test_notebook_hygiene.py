@@ -77,6 +77,29 @@ def test_rule_catches_opt_out_without_reason(lesson00):
     nb = copy.deepcopy(lesson00)
     nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["nbval-ignore-output"]}))
     assert rules.opt_out_problems(nb)
+    nb.cells[-1].metadata[rules.REASON_KEY] = "the value depends on the machine"
+    assert not rules.opt_out_problems(nb)
+
+
+def test_the_course_shows_at_most_40_assert_lines():
+    counts = {p.stem: len(rules.visible_assert_lines(rules.read(p))) for p in LESSONS}
+    assert sum(counts.values()) <= rules.MAX_VISIBLE_ASSERTS_COURSE, counts
+
+
+def test_rule_catches_what_stands_in_the_learners_way(lesson00):
+    nb = copy.deepcopy(lesson00)
+    assert not [p for p in rules.learner_view_problems(nb) if "start_lesson" in p]
+    nb.cells.append(nbformat.v4.new_code_cell("assert a\nassert b\nassert c\nassert d\ntorch.testing.assert_close(x, y)"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("The course's tests check every position."))
+    nb.cells.append(nbformat.v4.new_code_cell("confirm(x)", metadata={"tags": ["check"]}))
+    nb.cells.append(nbformat.v4.new_markdown_cell("### Going deeper: round-off"))
+    nb.cells.extend(nbformat.v4.new_markdown_cell("filler") for _ in range(rules.MAX_CELLS))
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = first.source.replace(rules.START_CALL, "")
+    problems = " | ".join(rules.learner_view_problems(nb))
+    for expected in ("at most 80", "5 visible assert-style lines", "speaks to the tests", "tagged 'check'",
+                     "Going deeper", "start_lesson"):
+        assert expected in problems, (expected, problems)
 
 
 def test_rule_catches_missing_sections(lesson00):

@@ -113,6 +113,7 @@ import matplotlib.pyplot as plt
 from PIL import Image
 from helpers import plotting
 plotting.inline_backend = lambda: True
+plotting.use_house_style()  # as helpers.start_lesson() does
 ours, ax = plotting.new_figure()
 ax.set_ylabel("y")
 theirs, ax2 = plt.subplots(figsize=(6.4, 4.0))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from helpers.engine import Value, topological_order
-from helpers.exercises import Exercise, Feedback, Mistake, _describe_args
+from helpers.exercises import Exercise, Feedback, Mistake, describe_args
 
 __all__ = ["EngineExercise", "mul_exercise", "tanh_exercise", "exp_bug_exercise", "fanout_exercise",
            "fanout_graph"]
@@ -107,7 +107,7 @@ class EngineExercise(Exercise):
     def _name_args(self, result: Feedback) -> Feedback:
         """Name an input's numbers in a message: "(2, -3, 1.5)" becomes "(a = 2, b = −3, out.grad = 1.5)"."""
         for args in self.inputs if self.arg_names else ():
-            plain = _describe_args(args)
+            plain = describe_args(args)
             if plain and plain in result.message:
                 named = ", ".join(f"{n} = {v:.3g}".replace("-", "−") for n, v in zip(self.arg_names, args))
                 return Feedback(result.ok, result.message.replace(plain, f" ({named})"))

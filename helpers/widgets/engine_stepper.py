@@ -23,7 +23,7 @@ from matplotlib.patches import FancyArrowPatch
 from helpers.engine import backward_steps, node_names, value_graph
 from helpers.graph import _number as fmt
 from helpers.graph import layout
-from helpers.plotting import PALETTE, use_house_style
+from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
 from helpers.widgets.predict import PredictionBox
@@ -47,7 +47,7 @@ class EngineStepper:
         self.index = {id(n): i for i, n in enumerate(self.order)}
         self.final = self.steps[-1].grads
         self.received = self._received()
-        self._build_figure(value_graph(root, names, digits))
+        self._build_figure_in_house_style(value_graph(root, names, digits))
         self.view = FigureView(self.fig, CSS["engine_plot"])
         self._clip_arrows()
         self._pngs: dict[int, bytes] = {}
@@ -115,13 +115,16 @@ class EngineStepper:
         grad = fmt(self.final[i], self.digits) if show_grad else "?"
         return f"{head}\ndata {fmt(node.data, self.digits)}\ngrad {grad}"
 
+    def _build_figure_in_house_style(self, graph) -> None:
+        with house_style():  # the whole figure, text included, without changing global settings
+            self._build_figure(graph)
+
     def _build_figure(self, graph) -> None:
         pos = layout(graph)
         xy = [(1.5 * pos[f"n{i}"][0], pos[f"n{i}"][1]) for i in range(len(self.order))]  # wider rows
         xs, ys = [p[0] for p in xy], [p[1] for p in xy]
         span = max(xs) - min(xs) + 2.0
         with plt.ioff():
-            use_house_style()
             self.fig = plt.figure(figsize=(8.0, 1.5 + 1.1 * (max(ys) - min(ys) + 1)), layout="none")
             self.ax = self.fig.add_axes((0.01, 0.1, 0.98, 0.8))  # fixed box: no layout shifts
         ax = self.ax

@@ -17,7 +17,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from IPython.display import display
 
 from helpers.mlp import BackwardStep
-from helpers.plotting import PALETTE, use_house_style
+from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
 from helpers.widgets.predict import PredictionBox
@@ -69,7 +69,7 @@ class BackwardStepper:
             if st.node not in POSITIONS:
                 raise ValueError(f"steps[{i}] names node {st.node!r}, which is not in the graph {sorted(POSITIONS)}")
         self.steps = list(steps)
-        self._build_figure()
+        self._build_figure_in_house_style()
         self.view = FigureView(self.fig, CSS["stepper_plot"])
         self._pngs: dict[int, bytes] = {}
         self.prev = W.Button(description="◀ Prev", tooltip="previous step (towards J)")
@@ -109,9 +109,12 @@ class BackwardStepper:
         self.slider.value = min(max(self.step + delta, 0), len(self.steps) - 1)
 
     # ------------------------------------------------------------------ drawing
+    def _build_figure_in_house_style(self) -> None:
+        with house_style():  # the whole figure, text included, without changing global settings
+            self._build_figure()
+
     def _build_figure(self) -> None:
         with plt.ioff():
-            use_house_style()
             self.fig = plt.figure(figsize=(8.0, 4.1), layout="none")
             self.ax = self.fig.add_axes((0.01, 0.07, 0.98, 0.84))  # fixed box: no layout shifts between steps
         ax = self.ax

@@ -1,0 +1,78 @@
+"""The language a learner reads, and the one place where a helper's message is translated.
+
+The English lessons are the single source; the Simplified Chinese edition lives in
+``notebooks/zh-CN/`` with byte-identical code cells. So the code cannot say which language to
+speak: the helpers find it out. The language is the notebook's, seen from the kernel:
+
+* ``COURSE_LANG`` (``en`` or ``zh-CN``), when set, wins (tests and teachers use it);
+* otherwise a kernel started by JupyterLab knows its notebook (``JPY_SESSION_NAME``), and
+  nbclient, nbval and JupyterLab all start the kernel in the notebook's folder: a ``zh-CN``
+  folder on that path means Chinese;
+* otherwise English.
+
+Every sentence a learner sees from a helper is one whole template, written in English with
+named ``{placeholders}``, passed through `translate` and only then formatted (`say`,
+`message`). The translations are gettext catalogs (``helpers/locale/<lang>.po``), keyed by the
+English template, so a changed English sentence has no translation until its catalog entry is
+updated (the tests fail until then).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+ENGLISH = "en"
+CHINESE = "zh-CN"
+LANGUAGES = (ENGLISH, CHINESE)
+LANGUAGE_ENV = "COURSE_LANG"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def language() -> str:
+    """'en' or 'zh-CN': the language of the notebook this kernel runs (see the module docstring)."""
+    chosen = os.environ.get(LANGUAGE_ENV, "").strip()
+    if chosen:
+        if chosen not in LANGUAGES:
+            raise ValueError(f"{LANGUAGE_ENV} must be one of {', '.join(LANGUAGES)}, got {chosen!r}")
+        return chosen
+    places = [os.environ.get("JPY_SESSION_NAME", ""), os.getcwd()]
+    for place in places:
+        if place and CHINESE in Path(place).parts:
+            return CHINESE
+    return ENGLISH
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """English template → translation, for `lang` (empty for English, or with no catalog file).
+    Fuzzy (stale) and empty entries are left out: the English shows instead, and the sync tests
+    name the entry."""
+    if lang == ENGLISH:
+        return {}
+    path = LOCALE_DIR / f"{lang}.po"
+    if not path.exists():
+        return {}
+    import polib
+
+    return {entry.msgid: entry.msgstr for entry in polib.pofile(str(path))
+            if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags}
+
+
+def translate(template: str) -> str:
+    """The template in the learner's language (itself when it has no translation)."""
+    if not isinstance(template, str):
+        raise TypeError(f"translate needs a str template, got {type(template).__name__}")
+    return catalog(language()).get(template, template)
+
+
+def message(template: str, /, **values) -> str:
+    """`template` translated, then filled in with `values` (str.format with named fields)."""
+    return translate(template).format(**values)
+
+
+def say(template: str, /, **values) -> None:
+    """Print one sentence to the learner, in the learner's language: a code cell calls
+    ``say("The slope is {slope:.3f}.", slope=s)`` instead of printing an f-string, so the same
+    code cell speaks English in the English lesson and Chinese in the Chinese one."""
+    print(message(template, **values))
