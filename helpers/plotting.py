@@ -87,7 +87,15 @@ def _show_inline_figures_uncropped() -> None:
     png = shell.display_formatter.formatters["image/png"]
     try:
         show = png.lookup_by_type(Figure)
-    except KeyError:  # PNG display of figures is off: nothing to change
+    except KeyError:
+        # Not registered yet: matplotlib-inline may defer its set-up to the end of the cell that
+        # imported pyplot. Try once more then (if it is still missing, PNG display is off).
+        def retry(*_result) -> None:
+            shell.events.unregister("post_run_cell", retry)
+            if Figure in png.type_printers:
+                _show_inline_figures_uncropped()
+
+        shell.events.register("post_run_cell", retry)
         return
     if getattr(show, "uncropped_when_laid_out", False):
         return
