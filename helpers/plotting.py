@@ -92,8 +92,11 @@ def _show_inline_figures_uncropped() -> None:
         # imported pyplot. Try once more then (if it is still missing, PNG display is off).
         def retry(*_result) -> None:
             shell.events.unregister("post_run_cell", retry)
-            if Figure in png.type_printers:
-                _show_inline_figures_uncropped()
+            try:
+                png.lookup_by_type(Figure)
+            except KeyError:  # PNG display of figures is off: nothing to change
+                return
+            _show_inline_figures_uncropped()
 
         shell.events.register("post_run_cell", retry)
         return
