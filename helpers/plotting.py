@@ -85,31 +85,31 @@ def _show_inline_figures_uncropped() -> None:
     import matplotlib_inline.backend_inline  # noqa: F401  (loading the backend registers its figure display)
 
     png = shell.display_formatter.formatters["image/png"]
-    try:
-        show = png.lookup_by_type(Figure)
-    except KeyError:
-        # Not registered yet: matplotlib-inline may defer its set-up to the end of the cell that
-        # imported pyplot. Try once more then (if it is still missing, PNG display is off).
-        def retry(*_result) -> None:
-            shell.events.unregister("post_run_cell", retry)
-            try:
-                png.lookup_by_type(Figure)
-            except KeyError:  # PNG display of figures is off: nothing to change
-                return
-            _show_inline_figures_uncropped()
 
-        shell.events.register("post_run_cell", retry)
-        return
-    if getattr(show, "uncropped_when_laid_out", False):
-        return
+    def wrap() -> None:
+        try:
+            show = png.lookup_by_type(Figure)
+        except KeyError:  # PNG display of figures is off: nothing to change
+            return
+        if getattr(show, "uncropped_when_laid_out", False):
+            return
 
-    def show_uncropped_when_laid_out(fig):
-        if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
-            return show(fig, bbox_inches=None)
-        return show(fig)
+        def show_uncropped_when_laid_out(fig):
+            if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+                return show(fig, bbox_inches=None)
+            return show(fig)
 
-    show_uncropped_when_laid_out.uncropped_when_laid_out = True
-    png.for_type(Figure, show_uncropped_when_laid_out)
+        show_uncropped_when_laid_out.uncropped_when_laid_out = True
+        png.for_type(Figure, show_uncropped_when_laid_out)
+
+    def again_when_the_cell_ends(*_result) -> None:
+        # matplotlib-inline may defer its own set-up to the end of the cell that imported pyplot,
+        # and that set-up registers its plain display again: wrap that one too, once.
+        shell.events.unregister("post_run_cell", again_when_the_cell_ends)
+        wrap()
+
+    wrap()
+    shell.events.register("post_run_cell", again_when_the_cell_ends)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None):
