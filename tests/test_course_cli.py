@@ -133,8 +133,8 @@ def test_minimum_python_has_one_home():
     from helpers import env_check
 
     text = (ROOT / "pyproject.toml").read_text()
-    assert re.search(r'^requires-python = ">=3\.10"', text, re.M)
-    assert course.min_python() == (3, 10) and tuple(env_check.MIN_PYTHON) == (3, 10)
+    assert re.search(r'^requires-python = ">=3\.11"', text, re.M)
+    assert course.min_python() == (3, 11) and tuple(env_check.MIN_PYTHON) == (3, 11)
 
 
 def test_test_command_passes_pytest_options_through(monkeypatch):

@@ -174,7 +174,7 @@ def _code_files():
     ("JupyterLab command line", r'"-m", "jupyterlab"', "course_tools/lab.py"),
     ("JupyterLab settings", r"windowingMode", "course_tools/lab.py"),
     ("output masks", r"0xADDRESS|0x\[0-9a-fA-F\]", None),  # only in tests/nbval_sanitize.cfg
-    ("minimum Python", r"\(3, ?10\)|>=3\.10", None),  # only in pyproject.toml
+    ("minimum Python", r"\(3, ?1[01]\)|>=\s*3\.1[01]", None),  # only in pyproject.toml
 ])
 def test_each_small_idea_has_one_home(idea, pattern, home):
     places = sorted({p.relative_to(lessons.ROOT).as_posix() for p in _code_files()
