@@ -133,6 +133,16 @@ def test_minimum_python_is_the_highest_that_the_pins_declare():
         f"{sorted(n for n, v in minima.items() if v == highest)}")
 
 
+def test_the_minimum_python_is_said_everywhere():
+    """conda/Binder, CI and the README use and name the declared minimum."""
+    wanted = "{}.{}".format(*declared_minimum())
+    assert re.search(rf"^\s*-\s*python={re.escape(wanted)}\s*$", (ROOT / "environment.yml").read_text(), re.M)
+    from tests.test_ci_workflow import python_versions
+
+    assert python_versions()[-1] == wanted, "CI's default Python"
+    assert f"Python {wanted} or newer" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 # ----------------------------------------------------------------------------- what the code imports
 SCANNED = ["helpers", "course_tools", "tests", "benchmarks", "conftest.py", "course.py"]
 
