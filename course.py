@@ -80,11 +80,11 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "AL
 
 # What set-up tells the learner: one template per sentence, named placeholders (translatable later).
 CREATING = "Creating {venv}/ with Python {version} ({executable}) …"
-REBUILDING = "{venv}/ cannot be used: {problem}. Removing it and setting up again."
-NO_PYTHON = "an interrupted set-up left it without its Python"
-PYTHON_GONE = "its Python no longer runs (was the Python that created it removed or upgraded?)"
-NO_PIP = "an interrupted set-up left it without pip"
-VENV_TOO_OLD = "its Python {version} is older than the {needed} the course needs"
+NO_PYTHON = "An interrupted set-up left {venv}/ without its Python."
+PYTHON_GONE = "The Python of {venv}/ no longer runs (was the Python that created it removed or upgraded?)."
+NO_PIP = "An interrupted set-up left {venv}/ without pip."
+VENV_TOO_OLD = "The Python of {venv}/ is {version}, older than the {needed} the course needs."
+REBUILDING = "Removing {venv}/ and setting up again."
 INSTALLING = "Installing the pinned packages into {venv}/ (Python {version}) …"
 DONE = "Set-up complete."
 INTERRUPTED = ("Set-up was interrupted. Run the same command again to finish it: an incomplete "
@@ -96,7 +96,9 @@ PROXY = ("Set-up stopped: pip could not get through the proxy {proxy}. Check its
          "HTTPS_PROXY and HTTP_PROXY environment variables, or pip's proxy setting) and, if it asks for a "
          "password, that the password is right; then run the same command again. "
          "Nothing needs deleting: the next run carries on from where this one stopped.")
-PROXY_FROM_PIP = "set in pip's configuration"
+PROXY_FROM_CONFIG = ("Set-up stopped: pip could not get through the proxy set in its configuration. Check the "
+                     "proxy's address and, if it asks for a password, that the password is right; then run the "
+                     "same command again. Nothing needs deleting: the next run carries on from where this one stopped.")
 CERTIFICATE = ("Set-up stopped: pip did not trust the certificate of the package index (a company proxy "
                "or antivirus that inspects HTTPS?). Ask your IT team for its certificate file and point "
                "pip at it (PIP_CERT=/path/to/certificate.pem), then run the same command again. "
@@ -104,8 +106,13 @@ CERTIFICATE = ("Set-up stopped: pip did not trust the certificate of the package
 DISK_FULL = ("Set-up stopped: the disk is full ({free} free where {folder} is). The course needs about "
              "1.4 GB: free some space, then run the same command again. "
              "Nothing needs deleting: the next run carries on from where this one stopped.")
-READ_ONLY = ("Set-up stopped: cannot write in {folder} ({reason}). The course folder must be writable: copy "
-             "it to a folder of your own (your home folder, say) and run the command there.")
+READ_ONLY = ("Set-up stopped: cannot write in {folder} (a read-only file system). The course folder must be "
+             "writable: copy it to a folder of your own (your home folder, say) and run the command there.")
+NO_PERMISSION = ("Set-up stopped: cannot write in {folder} (permission denied). The course folder must be "
+                 "writable: copy it to a folder of your own (your home folder, say) and run the command there.")
+PIP_CANNOT_WRITE = ("Set-up stopped: pip cannot write in {folder} (permission denied, or a read-only file system). "
+                    "The course folder must be writable: copy it to a folder of your own (your home folder, say) "
+                    "and run the command there.")
 CANNOT_REMOVE = ("Set-up stopped: cannot remove {venv}/ ({reason}). Is JupyterLab or another program still "
                  "running from it? Close it and run the same command again, or delete {venv}/ yourself.")
 FILE_ERROR = "Set-up stopped: {reason} while writing in {folder}."
@@ -115,6 +122,9 @@ NO_WHEEL = ("Set-up stopped: pip found no {requirement} for this computer (Pytho
 PIP_FAILED = ("Set-up stopped: pip failed (exit status {code}); its messages are above and its full log is in "
               "{log}. Fix the cause, then run the same command again. "
               "Nothing needs deleting: the next run carries on from where this one stopped.")
+PIP_FAILED_NO_LOG = ("Set-up stopped: pip failed (exit status {code}); its messages are above. Fix the cause, "
+                     "then run the same command again. "
+                     "Nothing needs deleting: the next run carries on from where this one stopped.")
 NO_ENSUREPIP = ("Set-up stopped: this Python ({executable}) cannot create virtual environments (its ensurepip "
                 "module is missing). On Debian or Ubuntu install it with: sudo apt install python3-venv; "
                 "then run the same command again.")
@@ -164,13 +174,14 @@ def has_pip(python: Path) -> bool:
         return False
 
 
-def unusable(python: Path, facts: dict | None, root: Path) -> str | None:
-    """Why an existing .venv must be rebuilt, or None when its Python runs and is new enough."""
+def unusable(env_dir: Path, python: Path, facts: dict | None, root: Path) -> str | None:
+    """Why an existing .venv must be rebuilt (a sentence), or None when its Python runs and is new enough."""
     if facts is None:
-        return PYTHON_GONE if python.exists() or python.is_symlink() else NO_PYTHON
+        return (PYTHON_GONE if python.exists() or python.is_symlink() else NO_PYTHON).format(venv=env_dir.name)
     needed = min_python(root)
     if tuple(facts["version_info"][:2]) < needed:
-        return VENV_TOO_OLD.format(version=facts["version"].split()[0], needed="{}.{}".format(*needed))
+        return VENV_TOO_OLD.format(venv=env_dir.name, version=facts["version"].split()[0],
+                                   needed="{}.{}".format(*needed))
     return None
 
 
@@ -187,9 +198,9 @@ def explain_os_error(exc: OSError, folder: Path) -> str:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return DISK_FULL.format(free=free_space(folder), folder=folder)
     if exc.errno == errno.EROFS:
-        return READ_ONLY.format(folder=folder, reason="a read-only file system")
+        return READ_ONLY.format(folder=folder)
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return READ_ONLY.format(folder=folder, reason="permission denied")
+        return NO_PERMISSION.format(folder=folder)
     return FILE_ERROR.format(reason=exc.strerror or exc, folder=folder)
 
 
@@ -315,9 +326,10 @@ def explain_pip_failure(log_text: str, code: int, log: Path | None, root: Path) 
     if kind == "disk" or (kind is None and low_on_disk(root)):
         return DISK_FULL.format(free=free_space(root), folder=folder)
     if kind == "read-only":
-        return READ_ONLY.format(folder=folder, reason="permission denied or a read-only file system")
+        return PIP_CANNOT_WRITE.format(folder=folder)
     if kind == "proxy":
-        return PROXY.format(proxy=proxy_in_use())
+        proxy = proxy_in_use()
+        return PROXY.format(proxy=proxy) if proxy else PROXY_FROM_CONFIG
     if kind == "certificate":
         return CERTIFICATE
     if kind == "network":
@@ -329,11 +341,11 @@ def explain_pip_failure(log_text: str, code: int, log: Path | None, root: Path) 
         return NO_WHEEL.format(requirement=missing.group(1), python=sys.version.split()[0],
                                platform=f"{platform.system()} {platform.machine()}",
                                tested="{}.{}".format(*min_python(root)))
-    return PIP_FAILED.format(code=code, log=log or "(no log: the temporary folder could not be written)")
+    return PIP_FAILED.format(code=code, log=log) if log else PIP_FAILED_NO_LOG.format(code=code)
 
 
-def proxy_in_use() -> str:
-    """The proxy from the environment, without its password; else where pip takes it from."""
+def proxy_in_use() -> str | None:
+    """The proxy from the environment, without its password; None when pip takes it from its configuration."""
     for name in PROXY_VARIABLES:
         value = os.environ.get(name)
         if value:
@@ -341,7 +353,7 @@ def proxy_in_use() -> str:
             host = parts.hostname or value
             port = f":{parts.port}" if parts.port else ""
             return f"{parts.scheme}://{host}{port} ({name})"
-    return PROXY_FROM_PIP
+    return None
 
 
 def keep_originals(root: Path) -> None:
@@ -357,14 +369,15 @@ def setup(root: Path = ROOT, teacher: bool = False) -> Path:
     python = venv_python(env_dir)
     keep_originals(root)
     facts = probe(python) if env_dir.exists() else None
-    problem = unusable(python, facts, root) if env_dir.exists() or env_dir.is_symlink() else None
+    problem = unusable(env_dir, python, facts, root) if env_dir.exists() or env_dir.is_symlink() else None
     if facts and not problem:
         if all(read_stamp(env_dir).get(k) == v for k, v in wanted_stamp(root, facts["version"], teacher).items()):
             return python
         if not has_pip(python):
-            problem = NO_PIP
+            problem = NO_PIP.format(venv=env_dir.name)
     if problem:
-        say(REBUILDING.format(venv=env_dir.name, problem=problem))
+        say(problem)
+        say(REBUILDING.format(venv=env_dir.name))
         remove_venv(env_dir)
     if problem or not env_dir.exists():
         create_venv(env_dir)

@@ -67,9 +67,9 @@ def build_parser(prog: str = "course.py", description: str | None = None) -> arg
 
     lab = sub.add_parser("lab", help="set up if needed and open JupyterLab on lesson 00")
     lab.add_argument("--ip", type=host_address, default=DEFAULT_HOST,
-                     help=f"address to listen on (default {DEFAULT_HOST}; ::1 for IPv6)")
+                     help="address to listen on (default %(default)s; ::1 for IPv6)")
     lab.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                     help=f"preferred port (default {DEFAULT_PORT}); another is taken if busy")
+                     help="preferred port (default %(default)s); another is taken if busy")
     lab.add_argument("--allow-remote", action="store_true",
                      help="allow a non-loopback --ip (plain HTTP: the token travels unencrypted)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser window")
@@ -88,7 +88,7 @@ def build_parser(prog: str = "course.py", description: str | None = None) -> arg
 
     assign = sub.add_parser("assignments", help="write lesson copies without solution cells")
     assign.add_argument("--out", default=DEFAULT_ASSIGNMENTS,
-                        help=f"output folder (default: {DEFAULT_ASSIGNMENTS}/); never the lessons' folder")
+                        help="output folder (default: %(default)s/); never the lessons' folder")
 
     gpu = sub.add_parser("gpu-check", help="run lessons on a CUDA machine and compare with the stored outputs")
     gpu.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")

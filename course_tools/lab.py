@@ -44,6 +44,7 @@ LAB_SETTINGS = {
 }
 STOP_TIMEOUT_S = 30
 ON_WINDOWS = os.name == "nt"  # the stop and signal paths read it at call time: tests fake it
+STOP_TIMED_OUT = "JupyterLab did not stop within {seconds:.0f} s; killing it and its kernels."
 
 
 # ----------------------------------------------------------------------------- address and port
@@ -257,7 +258,7 @@ def stop_lab(server: LabServer, timeout: float = STOP_TIMEOUT_S) -> int:
         try:
             process.wait(timeout=timeout if asked else 0)
         except subprocess.TimeoutExpired:
-            print(f"JupyterLab did not stop within {timeout:.0f} s; killing it and its kernels.", file=sys.stderr)
+            print(STOP_TIMED_OUT.format(seconds=timeout), file=sys.stderr)
             kill_tree(process)
             process.wait(timeout=10)
     return process.returncode

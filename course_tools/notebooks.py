@@ -24,6 +24,7 @@ SOLUTION_LINE = "▸ Solution"
 
 REFUSE_DIRTY = ("Refusing to overwrite {names}: uncommitted changes (yours?) would be replaced by fresh "
                 "outputs. Commit them first, or add --force (a copy of each goes to notebooks/.backups/).")
+KEPT_ASSIGNMENT = "  a copy of the previous {name}: {copy}"
 REFUSE_LESSONS_FOLDER = ("Refusing to write assignments into {folder}: it holds lessons ({names}), which the "
                          "copies without solutions would overwrite. Choose another folder, e.g. --out assignments.")
 
@@ -160,7 +161,7 @@ def assignments(out: Path) -> int:
         text = nbformat.writes(nb)
         text += "" if text.endswith("\n") else "\n"  # as nbformat.write ends a file
         if target.exists() and target.read_text(encoding="utf-8") != text:
-            print(f"  a copy of the previous {target.name}: {backup(target, out / '.backups')}")
+            print(KEPT_ASSIGNMENT.format(name=target.name, copy=backup(target, out / ".backups")))
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}")
     return 0

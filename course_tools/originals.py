@@ -18,14 +18,14 @@ STORE = ".lesson-originals"
 GIT = ["git"]  # the command; tests put a stand-in here
 PATH_NOT_IN_COMMIT = ("does not exist in", "exists on disk, but not in")  # git show's two answers
 
-GIT_MISSING = "git is not installed (or not on the PATH)"
-NOT_A_CLONE = "this folder is not a git clone (a ZIP download?)"
-DUBIOUS = ("git refuses this folder because another user owns it (git's \"dubious ownership\" check; "
-           "`git config --global --add safe.directory {folder}` tells git to trust it)")
+GIT_MISSING = "git is not installed (or not on the PATH)."
+NOT_A_CLONE = "This folder is not a git clone (a ZIP download?)."
+DUBIOUS = ("git refuses this folder because another user owns it (git's \"dubious ownership\" check); "
+           "`git config --global --add safe.directory {folder}` tells git to trust it.")
 GIT_FAILED = "git failed: {message}"
-NOT_COMMITTED = "git's last commit has no {rel}"
-NO_ORIGINAL = "Cannot find the original of {rel}: {reason}, and the first set-up stored no copy of it."
-FROM_STORE = "The original of {rel} comes from the copy the first set-up stored ({reason})."
+NOT_COMMITTED = "git's last commit has no {rel}."
+NO_ORIGINAL = "Cannot find the original of {rel}: git cannot give it, and the first set-up stored no copy of it."
+FROM_STORE = "The original of {rel} comes from the copy the first set-up stored, since git cannot give it."
 
 
 class GitError(Exception):
@@ -89,7 +89,8 @@ def known_lessons(root: Path | None = None) -> list[Path]:
 
 def original(path: Path, root: Path | None = None) -> tuple[bytes, str | None]:
     """(the original bytes of a lesson, None when git gave them or a note saying where they came
-    from); LookupError with a learner's message when there is none."""
+    from and why); LookupError with a learner's message (where it looked, why git failed) when there
+    is none."""
     root = root or lessons.ROOT
     rel = path.resolve().relative_to(root.resolve()).as_posix()
     try:
@@ -98,8 +99,8 @@ def original(path: Path, root: Path | None = None) -> tuple[bytes, str | None]:
         reason = NOT_COMMITTED.format(rel=rel) if exc.not_in_commit else exc.reason
     stored = root / STORE / path.name
     if stored.is_file():
-        return stored.read_bytes(), FROM_STORE.format(rel=rel, reason=reason)
-    raise LookupError(NO_ORIGINAL.format(rel=rel, reason=reason))
+        return stored.read_bytes(), "\n".join([FROM_STORE.format(rel=rel), reason])
+    raise LookupError("\n".join([NO_ORIGINAL.format(rel=rel), reason]))
 
 
 def store_originals(root: Path | None = None) -> bool:

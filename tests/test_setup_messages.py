@@ -98,7 +98,7 @@ PIP_SAYS = {  # pip's own words (pip 23), each the line that tells what happened
 @pytest.mark.parametrize("case, start", [
     ("disk full", "Set-up stopped: the disk is full"),
     ("certificate", "Set-up stopped: pip did not trust the certificate"),
-    ("read-only", "Set-up stopped: cannot write in"),
+    ("read-only", "Set-up stopped: pip cannot write in"),
     ("no wheel", "Set-up stopped: pip found no torch==2.13.0 for this computer"),
 ])
 def test_pip_failures_are_explained_from_its_log(root, tmp_path, case, start):
@@ -107,6 +107,13 @@ def test_pip_failures_are_explained_from_its_log(root, tmp_path, case, start):
     with pytest.raises(course.SetupError) as caught:
         course.run_pip([sys.executable, str(fake), PIP_SAYS[case]], root)
     assert str(caught.value).startswith(start), str(caught.value)
+
+
+def test_a_proxy_from_pips_configuration_is_named_as_such(root, monkeypatch):
+    for name in course.PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    message = course.explain_pip_failure("ProxyError('Cannot connect to proxy.')", 1, None, root)
+    assert message == course.PROXY_FROM_CONFIG
 
 
 def test_an_unexplained_pip_failure_points_at_its_log(root, tmp_path, monkeypatch):
@@ -144,6 +151,7 @@ class RefusingEnvBuilder:
 @pytest.mark.parametrize("code, words", [
     (errno.EROFS, "cannot write in {root} (a read-only file system)"),
     (errno.EACCES, "cannot write in {root} (permission denied)"),
+    (errno.EPERM, "cannot write in {root} (permission denied)"),
     (errno.ENOSPC, "the disk is full"),
 ])
 def test_creating_the_venv_fails_clearly(root, monkeypatch, code, words):

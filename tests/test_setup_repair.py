@@ -41,7 +41,7 @@ def test_a_venv_left_without_pip_is_rebuilt_by_the_next_run(root, installs, caps
     assert not course.has_pip(course.venv_python(env_dir))
     python = course.setup(root)
     out = capsys.readouterr().out
-    assert course.NO_PIP in out and "Removing it and setting up again" in out, out
+    assert course.NO_PIP.format(venv=".venv") in out and "Removing .venv/ and setting up again." in out, out
     assert course.has_pip(python), "the rebuilt .venv has pip (created for real, with ensurepip)"
     assert [p for p, _ in installs] == [python] and "Set-up complete." in out
     assert course.setup(root) == python and len(installs) == 1, "the repaired set-up is done: a no-op now"
@@ -64,7 +64,7 @@ def test_a_venv_whose_python_no_longer_runs_is_rebuilt(root, installs, monkeypat
         python.chmod(0o755)
     monkeypatch.setattr(course, "create_venv", quick_venv)
     assert course.setup(root) == python
-    assert course.PYTHON_GONE in capsys.readouterr().out
+    assert course.PYTHON_GONE.format(venv=".venv") in capsys.readouterr().out
     assert course.probe(python) is not None and len(installs) == 1
 
 
@@ -73,7 +73,7 @@ def test_an_empty_venv_folder_is_rebuilt(root, installs, monkeypatch, capsys):
     (root / ".venv").mkdir()
     monkeypatch.setattr(course, "create_venv", quick_venv)
     course.setup(root)
-    assert course.NO_PYTHON in capsys.readouterr().out and len(installs) == 1
+    assert course.NO_PYTHON.format(venv=".venv") in capsys.readouterr().out and len(installs) == 1
 
 
 def test_a_venv_of_a_too_old_python_is_rebuilt(root, installs, monkeypatch, capsys):
@@ -85,7 +85,7 @@ def test_a_venv_of_a_too_old_python_is_rebuilt(root, installs, monkeypatch, caps
     monkeypatch.setattr(course, "create_venv", lambda env_dir: None)
     (root / ".venv").mkdir()
     course.setup(root)
-    assert "its Python 3.9.18 is older than the 3.11 the course needs" in capsys.readouterr().out
+    assert "The Python of .venv/ is 3.9.18, older than the 3.11 the course needs." in capsys.readouterr().out
     assert removed == [root / ".venv"] and len(installs) == 1
 
 
