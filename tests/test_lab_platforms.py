@@ -127,8 +127,9 @@ def _alive(pid: int) -> bool:
     try:  # a zombie (killed, not yet reaped by init) counts as gone
         with open(f"/proc/{pid}/status") as f:
             return "\nState:\tZ" not in f.read()
-    except OSError:
-        return True
+    except OSError:  # no /proc (macOS): ask ps
+        state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout
+        return bool(state.strip()) and not state.strip().startswith("Z")
 
 
 def test_stop_signals_per_platform(monkeypatch):
