@@ -185,19 +185,30 @@ def third_party_imports() -> dict[str, set[str]]:
     return found
 
 
+def all_pins() -> dict[str, str]:
+    """The learners' pins and, where the file exists, the teachers' (requirements-teacher.txt)."""
+    pins, _ = requirements_pins()
+    teacher = ROOT / "requirements-teacher.txt"
+    if teacher.exists():
+        pins.update(parse_pins(teacher.read_text().splitlines())[0])
+    return pins
+
+
 def test_every_imported_package_is_pinned():
     """The stored outputs depend on what the code imports: each such distribution is pinned
-    (IPython, matplotlib-inline and Pillow were imported but left to float)."""
+    (IPython, matplotlib-inline and Pillow were imported but left to float). A module that is not
+    installed here (a teacher package in a learner's set-up) must be pinned under its own name."""
     from importlib import metadata
 
-    pins, _ = requirements_pins()
+    pins = all_pins()
     owners = metadata.packages_distributions()
     unpinned = {}
     for module, where in sorted(third_party_imports().items()):
-        dists = {d.lower().replace("_", "-") for d in owners.get(module, [])}
+        dists = {d.lower().replace("_", "-") for d in owners.get(module, [])} or {module.lower().replace("_", "-")}
         if not dists & set(pins):
-            unpinned[module] = (sorted(dists) or "not installed", sorted(where)[:3])
-    assert not unpinned, f"imported but not pinned in requirements.txt: {unpinned}"
+            unpinned[module] = (sorted(dists), "installed" if module in owners else "not installed",
+                                sorted(where)[:3])
+    assert not unpinned, f"imported but not pinned in requirements.txt (or requirements-teacher.txt): {unpinned}"
 
 
 def test_the_import_scan_sees_the_packages_it_must():
