@@ -1,44 +1,63 @@
 """`python -m course_tools COMMAND …`: what `course.py` runs inside .venv after set-up.
 
-    regenerate [NOTEBOOK ...] [--force]   re-execute lessons in fresh kernels, store their outputs
-    reset 02 [--yes]                      restore a lesson from git (your copy is saved first)
-    assignments [--out DIR]               lesson copies without solution cells
-    lab [--ip IP] [--port N] [--allow-remote] [--no-browser]   the learner's JupyterLab
-    gpu-check [02 05 …]                   run lessons on CUDA, compare with the stored outputs
+The command line is course_tools/cli.py's, the same one course.py parsed: see there for the
+commands. `setup` is course.py's own (it runs before this package's dependencies exist).
 """
 from __future__ import annotations
 
-import argparse
+import importlib
+import os
+import subprocess
 import sys
 from pathlib import Path
 
+from course_tools import cli
+
+SETUP_IS_COURSE_PY = "Set-up is done by course.py, outside .venv: run `python3 course.py setup`."
+NO_CLASSROOM = ("The classroom tools (course_tools/classroom) are not in this copy of the course; "
+                "update it to a version that has them.")
+CLASSROOM_NEEDS_EXTRA = ("The classroom tools need the teacher packages ({missing} is missing): "
+                         "run `python3 course.py setup --teacher`, then try again.")
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    """The README's test command: pytest over everything, in parallel, from the course folder."""
+    from course_tools.lessons import ROOT
+
+    workers = min(4, os.cpu_count() or 1)
+    cmd = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadscope", *pytest_args]
+    print("$", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def run_classroom(argv: list[str]) -> int:
+    """course_tools.classroom.main(argv), imported only when asked for (teachers' packages)."""
+    try:
+        classroom = importlib.import_module("course_tools.classroom")
+    except ModuleNotFoundError as exc:
+        if exc.name == "course_tools.classroom":
+            print(NO_CLASSROOM, file=sys.stderr)
+            return 2
+        if not exc.name or exc.name.startswith("course_tools"):
+            raise  # a bug in the course's own code, not a missing package
+        print(CLASSROOM_NEEDS_EXTRA.format(missing=exc.name), file=sys.stderr)
+        return 2
+    return classroom.main(list(argv))
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    regen = sub.add_parser("regenerate")
-    regen.add_argument("notebooks", nargs="*")
-    regen.add_argument("--force", action="store_true")
-    res = sub.add_parser("reset")
-    res.add_argument("lesson")
-    res.add_argument("--yes", action="store_true")
-    asg = sub.add_parser("assignments")
-    asg.add_argument("--out", default="assignments")
-    lab = sub.add_parser("lab")
-    lab.add_argument("--ip", default="127.0.0.1")
-    lab.add_argument("--port", type=int, default=8888)
-    lab.add_argument("--allow-remote", action="store_true")
-    lab.add_argument("--no-browser", action="store_true")
-    gpu = sub.add_parser("gpu-check")
-    gpu.add_argument("lessons", nargs="*")
-    args = parser.parse_args(argv)
-
+    args = cli.parse(sys.argv[1:] if argv is None else argv, prog="python -m course_tools", description=__doc__)
+    if args.command == "setup":
+        print(SETUP_IS_COURSE_PY, file=sys.stderr)
+        return 2
+    if args.command == "test":
+        return run_tests(args.pytest_args)
+    if args.command == "classroom":
+        return run_classroom(args.classroom_args)
     if args.command == "lab":
-        from course_tools import lab as lab_tools
+        from course_tools import lab
 
-        return lab_tools.learner_lab(args.ip, args.port, allow_remote=args.allow_remote,
-                                     open_browser=not args.no_browser)
+        return lab.learner_lab(**cli.lab_options(args))
     if args.command == "gpu-check":
         from course_tools import gpu_check
 

@@ -6,8 +6,11 @@ the browser tests and the benchmarks. They all go through `start_lab()` with `la
 Safe by default: 127.0.0.1 (or ::1) only, a random token passed in the environment
 (JUPYTER_TOKEN, never on the command line where `ps` shows it), another port when the wanted
 one is busy. JupyterLab runs in a session of its own, so Ctrl+C reaches only this launcher,
-which stops JupyterLab with SIGTERM: JupyterLab then shuts its kernels down and removes its
-runtime files itself (with the terminal's Ctrl+C it would be killed, or ask a question first).
+which stops JupyterLab with SIGTERM (on Windows: its shutdown API): JupyterLab then shuts its
+kernels down and removes its runtime files itself (with the terminal's Ctrl+C it would be killed,
+or ask a question first). If it does not stop in time, it is killed with its kernels (the process
+group on POSIX, the process tree on Windows). The Windows paths are unit-tested on Linux with the
+platform faked (ON_WINDOWS, a stand-in kernel32).
 """
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 STOP_TIMEOUT_S = 30
+ON_WINDOWS = os.name == "nt"  # the stop and signal paths read it at call time: tests fake it
+STOP_TIMED_OUT = "JupyterLab did not stop within {seconds:.0f} s; killing it and its kernels."
 
 
 # ----------------------------------------------------------------------------- address and port
@@ -216,35 +221,91 @@ def wait_ready(server: LabServer, timeout: float = 90) -> None:
             time.sleep(0.25)
 
 
+def ask_to_stop(server: LabServer, timeout: float = 5) -> bool:
+    """Ask JupyterLab for its own clean stop (kernels shut down, runtime files removed): SIGTERM on
+    POSIX, the shutdown API on Windows (no SIGTERM there). False when it could not be asked."""
+    try:
+        if ON_WINDOWS:
+            server.api("shutdown", method="POST", timeout=timeout)
+        else:
+            server.process.send_signal(signal.SIGTERM)
+        return True
+    except (OSError, ValueError):  # urllib's URLError is an OSError
+        return False
+
+
+def kill_tree(process: subprocess.Popen) -> None:
+    """Kill JupyterLab and every process it started (its kernels): the session on POSIX,
+    `taskkill /T` (the process tree) on Windows, where Popen.kill() would leave the kernels running."""
+    if ON_WINDOWS:
+        try:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            pass
+        with contextlib.suppress(OSError):
+            process.kill()  # in case taskkill was missing or failed
+    else:
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def stop_lab(server: LabServer, timeout: float = STOP_TIMEOUT_S) -> int:
-    """Ask JupyterLab to stop (it shuts its kernels down and removes its runtime files), wait at
-    most timeout seconds, then kill it. Returns its exit code."""
+    """Ask JupyterLab to stop, wait at most timeout seconds, then kill it and its kernels.
+    Returns its exit code."""
     process = server.process
     if process.poll() is None:
-        with contextlib.suppress(OSError):
-            if os.name == "posix":
-                process.send_signal(signal.SIGTERM)  # JupyterLab's own clean stop
-            else:
-                with contextlib.suppress(urllib.error.URLError, ValueError):
-                    server.api("shutdown", method="POST", timeout=5)
+        asked = ask_to_stop(server, timeout=min(5, timeout))
         try:
-            process.wait(timeout=timeout)
+            process.wait(timeout=timeout if asked else 0)
         except subprocess.TimeoutExpired:
-            print(f"JupyterLab did not stop within {timeout:.0f} s; killing it.", file=sys.stderr)
-            with contextlib.suppress(OSError):
-                if os.name == "posix":
-                    os.killpg(process.pid, signal.SIGKILL)
-                else:
-                    process.kill()
+            print(STOP_TIMED_OUT.format(seconds=timeout), file=sys.stderr)
+            kill_tree(process)
             process.wait(timeout=10)
     return process.returncode
 
 
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+# Windows console events (wincon.h) that end the process once its handlers return, about 5 s later.
+CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT = 2, 5, 6
+CLOSE_STOP_TIMEOUT_S = 1.5  # asking, then waiting: twice this, within Windows' 5 s
+_console_handlers: list = []  # ctypes callbacks must outlive their registration
+
+
+def stop_signals() -> tuple[int, ...]:
+    """Signals that mean "stop" besides Ctrl+C (SIGINT): a closed terminal (SIGHUP) or `kill`
+    (SIGTERM) on POSIX; Ctrl+Break (SIGBREAK) on Windows."""
+    names = ("SIGBREAK",) if ON_WINDOWS else ("SIGTERM", "SIGHUP")
+    return tuple(getattr(signal, name) for name in names if hasattr(signal, name))
 
 
 def _treat_as_ctrl_c(signum, frame):
     raise KeyboardInterrupt
+
+
+def on_console_close(stop, kernel32=None) -> bool:
+    """Windows: call stop() when the console window is closed (or the user logs off, or Windows
+    shuts down). Windows ends the process when the handler returns, so stop() must be quick.
+    Ctrl+C and Ctrl+Break pass on to Python's own handlers. Returns whether it was installed."""
+    if kernel32 is None:
+        if not ON_WINDOWS:
+            return False
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    import ctypes
+
+    prototype = getattr(ctypes, "WINFUNCTYPE", ctypes.CFUNCTYPE)(ctypes.c_int, ctypes.c_uint)  # BOOL (DWORD)
+
+    def handler(event: int) -> int:
+        if event in (CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT):
+            stop()
+            return 1
+        return 0
+
+    callback = prototype(handler)
+    if not kernel32.SetConsoleCtrlHandler(callback, 1):
+        return False
+    _console_handlers.append(callback)
+    return True
 
 
 def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: bool = True) -> int:
@@ -257,16 +318,18 @@ def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: 
         print(warning, file=sys.stderr)
     port = pick_port(host, port)
     token = secrets.token_hex(24)
-    # JupyterLab runs in a session of its own, so a closed terminal (SIGHUP) or a plain `kill`
-    # (SIGTERM) reaches only this process: stop as cleanly as on Ctrl+C, never leave it orphaned.
-    for signum in STOP_SIGNALS[1:]:
+    # JupyterLab runs in a session (process group) of its own, so a closed terminal or console, a
+    # plain `kill` or Ctrl+Break reach only this process: stop as cleanly as on Ctrl+C, never
+    # leave JupyterLab or its kernels orphaned.
+    for signum in stop_signals():
         signal.signal(signum, _treat_as_ctrl_c)
     server = start_lab(ROOT, host, port, token, open_browser=open_browser, notebook=FIRST_LESSON)
-    print(f"\nJupyterLab: {server.url('lab/tree/' + FIRST_LESSON)}\nStop it with Ctrl+C.\n", flush=True)
     try:
+        on_console_close(lambda: stop_lab(server, timeout=CLOSE_STOP_TIMEOUT_S))
+        print(f"\nJupyterLab: {server.url('lab/tree/' + FIRST_LESSON)}\nStop it with Ctrl+C.\n", flush=True)
         return server.process.wait()
     except KeyboardInterrupt:
-        for signum in STOP_SIGNALS:  # a second Ctrl+C (or kill) must not cut the clean stop short
+        for signum in (signal.SIGINT, *stop_signals()):  # a second Ctrl+C must not cut the clean stop short
             signal.signal(signum, signal.SIG_IGN)
         print("\nStopping JupyterLab and its kernels …", flush=True)
         stop_lab(server)

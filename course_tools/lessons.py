@@ -4,11 +4,12 @@
   (`notebooks/NN_*.ipynb`), looked up by number, stem or path;
 * `kernel_env()`: the environment every kernel runs in (regenerate, nbval, rerun, JupyterLab);
 * `execute()` and `tidy()`: run a notebook in a fresh kernel, trim what is stored.
+
+Standard library only at import time (course.py uses the lesson lookup before .venv exists).
 """
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Iterable
 
@@ -22,18 +23,6 @@ CELL_TIMEOUT_S = 600
 def lesson_paths(notebooks: Path | None = None) -> list[Path]:
     """The lesson notebooks on disk, sorted: notebooks/NN_*.ipynb."""
     return sorted((notebooks or NOTEBOOKS).glob(LESSON_GLOB))
-
-
-def committed_lessons(root: Path | None = None) -> list[Path]:
-    """The lessons as git's HEAD has them (also those deleted or renamed since); [] outside git."""
-    root = root or ROOT
-    try:
-        out = subprocess.run(["git", "ls-tree", "-z", "--name-only", "HEAD", "notebooks/"], cwd=root,
-                             capture_output=True, check=True).stdout.decode()
-    except (OSError, subprocess.CalledProcessError):
-        return []
-    return sorted(root / name for name in out.split("\0")
-                  if name and Path(name).match(LESSON_GLOB) and Path(name).parent.name == "notebooks")
 
 
 def find_lesson(prefix: str, candidates: Iterable[Path] | None = None) -> Path | None:

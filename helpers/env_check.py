@@ -26,6 +26,7 @@ def _min_python() -> tuple[int, int] | None:
 
 
 MIN_PYTHON = _min_python()
+PYTHON_FIX = "install Python {minimum} or newer, then run `python3 course.py setup` with it"
 SETUP_FIX = "run `python3 course.py setup` from the course folder (or `pip install -r requirements.txt`)"
 
 
@@ -86,9 +87,9 @@ def check_python() -> Check:
     if MIN_PYTHON is None:
         return Check("Python", False, f"{version} ({platform.system()}); the course package is not installed, "
                      "so its minimum Python is unknown", fix=SETUP_FIX)
-    ok = sys.version_info >= MIN_PYTHON
+    ok = sys.version_info[:2] >= tuple(MIN_PYTHON)
     return Check("Python", ok, f"{version} ({platform.system()})",
-                 fix=f"install Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer (3.11 recommended)")
+                 fix=PYTHON_FIX.format(minimum="{}.{}".format(*MIN_PYTHON)))
 
 
 def check_torch() -> Check:

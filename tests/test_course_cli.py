@@ -1,7 +1,8 @@
-"""The learner's entry point: course.py (standard library only) and the JupyterLab launch it
-hands over to (course_tools.lab): safe by default (loopback, token never on the command line),
-another port when busy, a clean stop on Ctrl+C, fast re-runs."""
-import importlib.util
+"""The learner's entry point: course.py (standard library only, one command-line definition in
+course_tools/cli.py) and the JupyterLab launch it hands over to (course_tools.lab): safe by default
+(loopback, token never on the command line), another port when busy, a clean stop on Ctrl+C; an old
+Python told which version is needed; bad arguments refused with a message, not a traceback."""
+import ast
 import os
 import re
 import signal
@@ -14,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from course_tools import lab
+from course_tools import cli, lab
+from course_tools import __main__ as tools_main
+from tests.launcher import ROOT, closed_port, interpreters, launcher_copy, load_course, offline_env
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-course = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(course)
+course = load_course()
 
 
 def ipv6_loopback() -> bool:
@@ -31,14 +31,58 @@ def ipv6_loopback() -> bool:
         return False
 
 
-def test_course_py_uses_only_the_standard_library():
-    import ast
+def _imports(path: Path) -> set[str]:
+    """Modules imported when path is imported (not those imported inside its functions)."""
+    nodes, todo = [], list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        nodes.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    names = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
+    names |= {f"{n.module}.{a.name}" for n in nodes if isinstance(n, ast.ImportFrom)
+              and n.module == "course_tools" for a in n.names}
+    return names
 
-    tree = ast.parse((ROOT / "course.py").read_text())
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+def test_course_py_uses_only_the_standard_library():
+    """course.py runs before .venv exists: it and the course_tools modules it imports (and theirs)
+    import nothing outside the standard library at module level."""
     stdlib = set(sys.stdlib_module_names) | {"__future__"}
-    assert imported <= stdlib, f"non-standard imports: {imported - stdlib}"
+    seen, todo = set(), ["course.py"]
+    while todo:
+        rel = todo.pop()
+        seen.add(rel)
+        for name in _imports(ROOT / rel):
+            if name.startswith("course_tools."):
+                dep = name.replace(".", "/") + ".py"
+                if dep not in seen:
+                    todo.append(dep)
+            elif name != "course_tools":
+                assert name.split(".")[0] in stdlib, f"{rel} imports {name}"
+    assert {"course_tools/cli.py", "course_tools/originals.py", "course_tools/lessons.py"} <= seen
+
+
+def test_an_old_python_is_told_which_version_is_needed(tmp_path):
+    """For real, with every Python older than the minimum found on this machine (pyenv, python3.N):
+    course.py says which version is needed and how to run it, and touches nothing."""
+    needed = course.min_python()
+    old = {v: p for v, p in interpreters().items() if v < needed}
+    if not old:
+        pytest.skip("no Python older than the minimum on this machine")
+    root = launcher_copy(tmp_path / "course")
+    with closed_port() as port:
+        env = dict(offline_env(port.getsockname()[1]), PYTHONPATH=str(ROOT))
+        for version, python in sorted(old.items()):
+            result = subprocess.run([python, str(root / "course.py"), "lab"], capture_output=True, text=True,
+                                    env=env, timeout=120)
+            wanted = "{}.{}".format(*needed)
+            assert result.returncode == 1, (version, result.stdout, result.stderr)
+            assert result.stderr.startswith(f"Backprop Step by Step needs Python {wanted} or newer"), result.stderr
+            assert f"python{wanted} course.py lab" in result.stderr and "Traceback" not in result.stderr
+            assert not (root / ".venv").exists(), f"Python {version} started a set-up"
 
 
 @pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("localhost", True), ("::1", True),
@@ -107,42 +151,159 @@ def test_lab_settings_turn_off_news_and_windowing(tmp_path):
     assert settings["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
 
 
-def test_setup_is_a_no_op_when_nothing_changed():
-    """The test run itself went through setup; a second setup must not reinstall anything."""
-    if not course.STAMP.exists() or Path(sys.prefix).resolve() != course.VENV.resolve():
-        pytest.skip("not running from the course's .venv")  # decided before anything is built
-    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "setup"], capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0 and "pip install" not in result.stdout
-
-
-def test_torch_index_serves_torch_only(tmp_path, monkeypatch):
-    """COURSE_TORCH_INDEX_URL replaces the index for torch alone; no command adds a second index."""
-    commands = []
-    monkeypatch.setattr(course, "venv_python", lambda: Path(sys.executable))
-    monkeypatch.setattr(course, "STAMP", tmp_path / "stamp")
-    monkeypatch.setattr(course, "run", lambda cmd, **kw: commands.append([str(c) for c in cmd]))
-    monkeypatch.setenv("COURSE_TORCH_INDEX_URL", "https://download.pytorch.org/whl/cpu")
-    course.setup()
-    torch_cmd, *others = commands
-    assert torch_cmd[-4:] == ["--no-deps", "--index-url", "https://download.pytorch.org/whl/cpu", "torch==2.13.0"]
-    assert all("index-url" not in " ".join(c) for c in others), others
-
-
 def test_minimum_python_has_one_home():
     from helpers import env_check
 
     text = (ROOT / "pyproject.toml").read_text()
-    assert re.search(r'^requires-python = ">=3\.10"', text, re.M)
-    assert course.min_python() == (3, 10) and tuple(env_check.MIN_PYTHON) == (3, 10)
+    assert re.search(r'^requires-python = ">=3\.11"', text, re.M)
+    assert course.min_python() == (3, 11) and tuple(env_check.MIN_PYTHON) == (3, 11)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["lab", "--port", "70000"], "argument --port: expected a whole number from 1 to 65535"),
+    (["lab", "--port", "-1"], "argument --port: expected a whole number"),
+    (["lab", "--port", "eighty"], "argument --port: expected a whole number"),
+    (["lab", "--ip", "not an address"], "argument --ip: expected an IP address"),
+    (["lab", "--ip", "300.1.1.1"], "argument --ip: expected an IP address"),
+    (["lab", "--lang", "zh-CN"], "unrecognized arguments: --lang zh-CN"),
+    (["reset"], "the following arguments are required: lesson"),
+    (["fly"], "argument COMMAND: invalid choice: 'fly'"),
+])
+def test_bad_arguments_are_refused_before_setup(args, words, capsys, monkeypatch):
+    monkeypatch.setattr(course, "setup", lambda *a, **k: pytest.fail("set-up ran for a bad command line"))
+    with pytest.raises(SystemExit) as exit_:
+        course.main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and words in err and "Traceback" not in err, err
+
+
+def test_port_70000_for_real():
+    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "lab", "--port", "70000"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "OverflowError" not in result.stderr
+    assert "argument --port: expected a whole number from 1 to 65535" in result.stderr
+
+
+@pytest.mark.parametrize("text, host", [("127.0.0.1", "127.0.0.1"), ("::1", "::1"), ("[::1]", "::1"),
+                                        ("localhost", "localhost"), ("lab.example.org", "lab.example.org")])
+def test_good_hosts_are_kept(text, host):
+    assert cli.parse(["lab", "--ip", text]).ip == host
+
+
+def test_ports_at_the_ends_of_the_range():
+    assert cli.parse(["lab", "--port", "65535"]).port == 65535
+    assert cli.parse(["lab", "--port", "0"]).port == 0
+    assert cli.parse(["lab"]).port == cli.DEFAULT_PORT
+
+
+def test_the_command_line_has_one_definition():
+    """course.py and python -m course_tools parse with course_tools.cli; no other file defines
+    a command or an option of it."""
+    definers = sorted(p.relative_to(ROOT).as_posix() for p in [ROOT / "course.py", *(ROOT / "course_tools").glob("*.py")]
+                      if re.search(r"add_parser\(|add_argument\(", p.read_text(encoding="utf-8")))
+    assert definers == ["course_tools/cli.py"], definers
+    assert "cli.parse(" in (ROOT / "course.py").read_text() and "cli.parse(" in (ROOT / "course_tools/__main__.py").read_text()
+
+
+def test_lab_options_reach_learner_lab_by_keyword(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(lab, "learner_lab", lambda **options: seen.update(options) or 0)
+    assert tools_main.main(["lab", "--ip", "::1", "--port", "9000", "--no-browser"]) == 0
+    assert seen == {"host": "::1", "port": 9000, "allow_remote": False, "open_browser": False}
+
+
+def test_launcher_hands_the_same_words_over(monkeypatch):
+    """After set-up, course.py hands its arguments, untouched, to python -m course_tools."""
+    calls = []
+    monkeypatch.setattr(course, "setup", lambda root, teacher=False: calls.append(("setup", teacher)) or Path("py"))
+    monkeypatch.setattr(course, "hand_over", lambda python, argv: calls.append(("hand_over", argv)) or 0)
+    course.main(["test", "-m", "not browser", "-x"])
+    course.main(["lab", "--port", "9000"])
+    course.main(["classroom", "nbgrader", "course-dir", "--help"])
+    course.main(["setup", "--teacher"])
+    course.main(["setup"])
+    assert calls == [("setup", False), ("hand_over", ["test", "-m", "not browser", "-x"]),
+                     ("setup", False), ("hand_over", ["lab", "--port", "9000"]),
+                     ("setup", True), ("hand_over", ["classroom", "nbgrader", "course-dir", "--help"]),
+                     ("setup", True), ("setup", False)]
 
 
 def test_test_command_passes_pytest_options_through(monkeypatch):
     seen = {}
-    monkeypatch.setattr(course, "setup", lambda: Path("python"))
-    monkeypatch.setattr(course.subprocess, "call", lambda cmd, cwd: seen.setdefault("cmd", cmd) and 0)
-    course.main(["test", "-m", "not browser", "-x"])
-    assert seen["cmd"][-3:] == ["-m", "not browser", "-x"]
+    monkeypatch.setattr(tools_main.subprocess, "call", lambda cmd, cwd: seen.setdefault("cmd", cmd) and 0)
+    tools_main.main(["test", "-m", "not browser", "-x"])
+    assert seen["cmd"][1:3] == ["-m", "pytest"] and seen["cmd"][-3:] == ["-m", "not browser", "-x"]
+
+
+def test_classroom_goes_to_the_classroom_module(monkeypatch):
+    seen = []
+    fake = type(sys)("course_tools.classroom")
+    fake.main = lambda argv: seen.append(argv) or 7
+    monkeypatch.setitem(sys.modules, "course_tools.classroom", fake)
+    assert tools_main.main(["classroom", "nbgrader", "DIR", "--points", "3"]) == 7
+    assert seen == [["nbgrader", "DIR", "--points", "3"]]
+
+
+def test_classroom_missing_is_said_clearly(monkeypatch, capsys):
+    def missing(name):
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(tools_main.importlib, "import_module", missing)
+    assert tools_main.main(["classroom", "nbgrader", "DIR"]) == 2
+    assert capsys.readouterr().err.strip() == tools_main.NO_CLASSROOM
+
+
+def test_classroom_without_the_teacher_packages_says_how_to_get_them(monkeypatch, capsys):
+    def needs_nbgrader(name):
+        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
+
+    monkeypatch.setattr(tools_main.importlib, "import_module", needs_nbgrader)
+    assert tools_main.main(["classroom"]) == 2
+    assert "python3 course.py setup --teacher" in capsys.readouterr().err
+
+
+def test_setup_is_not_a_course_tools_command(capsys):
+    assert tools_main.main(["setup"]) == 2 and "python3 course.py setup" in capsys.readouterr().err
+
+
+def test_hand_over_becomes_course_tools_on_posix(monkeypatch):
+    seen = {}
+
+    def execv(exe, cmd):  # the real one never returns
+        seen["exec"] = cmd
+        raise SystemExit(0)
+
+    monkeypatch.setattr(course.os, "chdir", lambda path: seen.setdefault("cwd", path))
+    monkeypatch.setattr(course.os, "execv", execv)
+    monkeypatch.setattr(course.subprocess, "Popen", lambda *a, **k: pytest.fail("POSIX execs, never spawns"))
+    with pytest.raises(SystemExit):
+        course.hand_over(Path("/venv/bin/python"), ["lab", "--no-browser"], posix=True)
+    assert seen == {"cwd": course.ROOT, "exec": [str(Path("/venv/bin/python")), "-m", "course_tools", "lab", "--no-browser"]}
+
+
+def test_hand_over_on_windows_waits_through_ctrl_c(monkeypatch):
+    """Windows has no exec: the launcher waits for its child, and the console's Ctrl+C (which
+    reaches both) must not stop the wait, or the child's clean stop would be cut short."""
+    class Child:
+        waits = 0
+
+        def __init__(self, cmd, cwd):
+            self.cmd, self.cwd = cmd, cwd
+
+        def wait(self):
+            Child.waits += 1
+            if Child.waits == 1:
+                raise KeyboardInterrupt
+            return 0
+
+    monkeypatch.setattr(course.subprocess, "Popen", Child)
+    monkeypatch.setattr(course.os, "execv", lambda *a: pytest.fail("no exec on Windows"))
+    assert course.hand_over(Path("python.exe"), ["lab"], posix=False) == 0 and Child.waits == 2
+
+
+def test_venv_python_on_windows_and_posix():
+    assert course.venv_python(Path("v"), windows=True) == Path("v/Scripts/python.exe")
+    assert course.venv_python(Path("v"), windows=False) == Path("v/bin/python")
 
 
 def test_every_test_has_a_timeout(pytestconfig):

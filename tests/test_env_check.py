@@ -80,3 +80,22 @@ def test_python_check_reports_a_missing_package_record_instead_of_crashing(monke
     monkeypatch.setattr(env_check, "MIN_PYTHON", None)
     check = env_check.check_python()
     assert not check.ok and "not installed" in check.detail and "course.py setup" in check.fix
+
+
+def test_python_below_the_minimum_fails_with_the_version_to_install(monkeypatch):
+    monkeypatch.setattr(env_check, "MIN_PYTHON", (sys.version_info[0], sys.version_info[1] + 1))
+    check = env_check.check_python()
+    wanted = f"{sys.version_info[0]}.{sys.version_info[1] + 1}"
+    assert not check.ok and check.fix == env_check.PYTHON_FIX.format(minimum=wanted)
+    monkeypatch.setattr(env_check, "MIN_PYTHON", tuple(sys.version_info[:2]))
+    assert env_check.check_python().ok, "the minimum itself is enough"
+
+
+def test_the_minimum_is_read_from_the_installed_package():
+    """pyproject.toml's requires-python, as the installed package's metadata carries it."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    major, minor = re.search(r'^requires-python = ">=(\d+)\.(\d+)"', text, re.M).groups()
+    assert env_check._min_python() == (int(major), int(minor))

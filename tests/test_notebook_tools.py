@@ -1,17 +1,21 @@
 """The teacher tools (course_tools): lesson lookup, regenerate, reset, assignments, output masks.
-Regenerate refuses to overwrite uncommitted work and backs up what git cannot give back; reset
-saves the learner's copy first and restores deleted or renamed lessons; assignments drop the
-solutions; the masks are read from the one sanitize file."""
+Regenerate refuses to overwrite uncommitted work and backs up what git cannot give back (also with
+--force); reset saves the learner's copy first, restores deleted or renamed lessons, and works
+without git from the copy the first set-up stored, saying which git failure it met; assignments
+drop the solutions and never write over lessons; the masks are read from the one sanitize file."""
 import datetime
+import os
 import re
 import shutil
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course_tools import lessons, masks, notebooks
+from course_tools import lessons, masks, notebooks, originals
 
 REAL_NOTEBOOKS = lessons.NOTEBOOKS
 LESSON = "00_setup_check.ipynb"
@@ -121,6 +125,134 @@ def test_assignments_strip_solutions(course):
     assert all(not c.outputs for c in nb.cells if c.cell_type == "code")
 
 
+def test_regenerate_force_backs_up_uncommitted_edits(course, monkeypatch, capsys):
+    """--force overwrites uncommitted changes, but only after copying them to .backups/."""
+    def execute(nb, cwd):
+        nb.cells[0].source += "\n\nregenerated"
+        return nb
+
+    monkeypatch.setattr(lessons, "execute", execute)
+    lesson = course / "notebooks" / LESSON
+    lesson.write_text(lesson.read_text().replace("Set-up check", "My notes"))
+    assert notebooks.regenerate([lesson], force=True) == 0
+    (saved,) = backups(course)
+    assert "My notes" in saved.read_text() and "regenerated" not in saved.read_text()
+    assert "regenerated" in lesson.read_text()
+    assert f"a copy of the previous version: notebooks/.backups/{saved.name}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("out", ["notebooks", "lessons-copy"])
+def test_assignments_never_write_over_lessons(course, capsys, out):
+    folder = course / out
+    if out != "notebooks":
+        shutil.copytree(course / "notebooks", folder)
+    before = {p.name: p.read_bytes() for p in folder.glob("*.ipynb")}
+    assert notebooks.assignments(folder) == 2
+    assert "Refusing to write assignments into" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in folder.glob("*.ipynb")} == before
+
+
+def test_assignments_keep_a_changed_copy_before_rewriting_it(course):
+    out = course / "assignments"
+    assert notebooks.assignments(out) == 0
+    assert notebooks.assignments(out) == 0 and not (out / ".backups").exists(), "unchanged: no backup"
+    work = out / LESSON
+    work.write_text(work.read_text().replace("Set-up check", "A learner's answers"))
+    assert notebooks.assignments(out) == 0
+    (saved,) = (out / ".backups").glob("*.ipynb")
+    assert "A learner's answers" in saved.read_text() and "A learner's answers" not in work.read_text()
+
+
+# ---------------------------------------------------------------- originals without git
+@pytest.fixture
+def zip_copy(tmp_path, monkeypatch):
+    """The course as a ZIP download leaves it: no .git; its first set-up stored the lessons."""
+    root = tmp_path / "course-main"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(REAL_NOTEBOOKS / LESSON, root / "notebooks")
+    monkeypatch.setattr(lessons, "ROOT", root)
+    monkeypatch.setattr(lessons, "NOTEBOOKS", root / "notebooks")
+    monkeypatch.setattr(notebooks, "BACKUPS", root / "notebooks" / ".backups")
+    return root
+
+
+def test_reset_works_in_a_zip_copy_from_the_stored_originals(zip_copy, capsys):
+    assert originals.store_originals(zip_copy)
+    lesson = zip_copy / "notebooks" / LESSON
+    original = lesson.read_bytes()
+    lesson.write_text(lesson.read_text().replace("Set-up check", "My notes"))
+    assert notebooks.reset("00", yes=True) == 0
+    assert lesson.read_bytes() == original
+    out = capsys.readouterr().out
+    assert f"{originals.FROM_STORE.format(rel='notebooks/' + LESSON)}\n{originals.NOT_A_CLONE}\n" in out
+    lesson.unlink()
+    assert notebooks.reset("00", yes=True) == 0 and lesson.read_bytes() == original, "a deleted lesson too"
+
+
+def test_stored_originals_are_written_once(zip_copy):
+    assert originals.store_originals(zip_copy)
+    lesson = zip_copy / "notebooks" / LESSON
+    lesson.write_text(lesson.read_text().replace("Set-up check", "My notes"))
+    assert not originals.store_originals(zip_copy), "a later set-up must not store the learner's edits"
+    assert b"My notes" not in (zip_copy / originals.STORE / LESSON).read_bytes()
+
+
+def test_stored_originals_come_from_git_when_it_answers(course):
+    lesson = course / "notebooks" / LESSON
+    lesson.write_text(lesson.read_text().replace("Set-up check", "Edited before the first set-up"))
+    assert originals.store_originals(course)
+    assert b"Edited before" not in (course / originals.STORE / LESSON).read_bytes()
+
+
+FAKE_GIT = textwrap.dedent('''
+    import sys
+    sys.stderr.write(sys.argv[1])
+    sys.exit(128)
+''')
+GIT_SAYS_DUBIOUS = ("fatal: detected dubious ownership in repository at '/home/ada/course'\n"
+                    "To add an exception for this directory, call:\n\n"
+                    "\tgit config --global --add safe.directory /home/ada/course\n")
+
+
+@pytest.mark.parametrize("failure, reason", [
+    ("no git", originals.GIT_MISSING),
+    ("zip copy", originals.NOT_A_CLONE),
+    ("dubious ownership", "git refuses this folder because another user owns it"),
+])
+def test_each_git_failure_is_named(zip_copy, tmp_path, monkeypatch, capsys, failure, reason):
+    if failure == "no git":
+        monkeypatch.setattr(originals, "GIT", [str(tmp_path / "no-such-git")])
+    elif failure == "dubious ownership":
+        fake = tmp_path / "fake_git.py"
+        fake.write_text(FAKE_GIT)
+        monkeypatch.setattr(originals, "GIT", [sys.executable, str(fake), GIT_SAYS_DUBIOUS])
+    assert notebooks.reset("00", yes=True) == 2
+    first, second = capsys.readouterr().err.splitlines()[:2]
+    assert first == originals.NO_ORIGINAL.format(rel=f"notebooks/{LESSON}")
+    assert second.startswith(reason), second
+    with pytest.raises(originals.GitError, match=re.escape(reason)):
+        originals.committed_lessons(zip_copy)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown to another user needs root")
+def test_git_dubious_ownership_for_real(course, monkeypatch):
+    """A clone owned by another user, as git (≥ 2.35.2) refuses it."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)  # no safe.directory exception of this machine's
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for path in [course, *course.rglob("*")]:
+        os.lchown(path, 54321, 54321)
+    with pytest.raises(originals.GitError) as caught:
+        originals.git("status", root=course)
+    assert "another user owns it" in caught.value.reason and str(course) in caught.value.reason
+
+
+def test_a_lesson_missing_from_the_commit_is_named(course, capsys):
+    new = course / "notebooks" / "01_my_new_lesson.ipynb"
+    shutil.copy(course / "notebooks" / LESSON, new)
+    assert notebooks.reset("01", yes=True) == 2
+    assert "git's last commit has no notebooks/01_my_new_lesson.ipynb." in capsys.readouterr().err
+
+
 def test_tidy_sets_kernelspec_and_drops_widget_state():
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
@@ -174,7 +306,7 @@ def _code_files():
     ("JupyterLab command line", r'"-m", "jupyterlab"', "course_tools/lab.py"),
     ("JupyterLab settings", r"windowingMode", "course_tools/lab.py"),
     ("output masks", r"0xADDRESS|0x\[0-9a-fA-F\]", None),  # only in tests/nbval_sanitize.cfg
-    ("minimum Python", r"\(3, ?10\)|>=3\.10", None),  # only in pyproject.toml
+    ("minimum Python", r"\(3, ?1[01]\)|>=\s*3\.1[01]", None),  # only in pyproject.toml
 ])
 def test_each_small_idea_has_one_home(idea, pattern, home):
     places = sorted({p.relative_to(lessons.ROOT).as_posix() for p in _code_files()

@@ -93,3 +93,125 @@ def test_ci_never_adds_a_second_package_index():
         assert "--index-url" not in text and "find-links" not in text, path
     workflow = "\n".join(p.read_text() for p in (ROOT / ".github").rglob("*.yml"))
     assert "COURSE_TORCH_INDEX_URL: https://download.pytorch.org/whl/cpu" in workflow
+
+
+# ----------------------------------------------------------------------------- the minimum Python
+def declared_minimum() -> tuple[int, int]:
+    import tomllib
+
+    spec = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    return lowest_python(spec)
+
+
+def lowest_python(spec: str) -> tuple[int, int]:
+    """The lowest Python 3.x release line a Requires-Python specifier admits (x.y.0 or any x.y.z)."""
+    from packaging.specifiers import SpecifierSet
+
+    allowed = SpecifierSet(spec)
+    for minor in range(0, 40):
+        if any(allowed.contains(f"3.{minor}.{micro}") for micro in range(0, 30)):
+            return 3, minor
+    raise AssertionError(f"{spec!r} admits no Python 3 release")
+
+
+@pytest.mark.parametrize("spec, lowest", [(">=3.11", (3, 11)), (">=3.7, <4", (3, 7)), (">=3.10.0", (3, 10)),
+                                          ("!=3.0.*,!=3.1.*,>=2.7", (3, 2)), (">=3.11.5", (3, 11))])
+def test_lowest_python_reads_specifiers(spec, lowest):
+    assert lowest_python(spec) == lowest
+
+
+def test_minimum_python_is_the_highest_that_the_pins_declare():
+    """pyproject.toml's requires-python is derived from the pins: the highest Requires-Python
+    minimum among the pinned distributions (read from their installed metadata)."""
+    from importlib import metadata
+
+    pins, _ = requirements_pins()
+    minima = {name: lowest_python(metadata.metadata(name).get("Requires-Python") or ">=3.0") for name in pins}
+    highest = max(minima.values())
+    assert declared_minimum() == highest, (
+        f"pyproject.toml says >= {declared_minimum()}, the pins need >= {highest}: "
+        f"{sorted(n for n, v in minima.items() if v == highest)}")
+
+
+def test_the_minimum_python_is_said_everywhere():
+    """conda/Binder, CI and the README use and name the declared minimum."""
+    wanted = "{}.{}".format(*declared_minimum())
+    assert re.search(rf"^\s*-\s*python={re.escape(wanted)}\s*$", (ROOT / "environment.yml").read_text(), re.M)
+    from tests.test_ci_workflow import python_versions
+
+    assert python_versions()[-1] == wanted, "CI's default Python"
+    assert f"Python {wanted} or newer" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- what the code imports
+SCANNED = ["helpers", "course_tools", "tests", "benchmarks", "conftest.py", "course.py"]
+
+
+def _imported_modules(source: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
+    return {name.split(".")[0] for name in names}
+
+
+def third_party_imports() -> dict[str, set[str]]:
+    """Top-level modules imported by the course's code and lessons that are neither standard library
+    nor the course's own → where they are imported."""
+    import sys
+
+    import nbformat
+
+    found: dict[str, set[str]] = {}
+    sources = []
+    for rel in SCANNED:
+        path = ROOT / rel
+        for file in (sorted(path.rglob("*.py")) if path.is_dir() else [path]):
+            sources.append((file, file.read_text(encoding="utf-8")))
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(nb, as_version=4).cells:
+            if cell.cell_type == "code":  # IPython magics and shell lines are not Python
+                code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+                sources.append((nb, code))
+    for file, source in sources:
+        for name in _imported_modules(source):
+            local = (ROOT / name).is_dir() or (ROOT / f"{name}.py").exists() or (file.parent / f"{name}.py").exists()
+            if name not in sys.stdlib_module_names and name != "__future__" and not local:
+                found.setdefault(name, set()).add(file.relative_to(ROOT).as_posix())
+    return found
+
+
+def all_pins() -> dict[str, str]:
+    """The learners' pins and, where the file exists, the teachers' (requirements-teacher.txt)."""
+    pins, _ = requirements_pins()
+    teacher = ROOT / "requirements-teacher.txt"
+    if teacher.exists():
+        pins.update(parse_pins(teacher.read_text().splitlines())[0])
+    return pins
+
+
+def test_every_imported_package_is_pinned():
+    """The stored outputs depend on what the code imports: each such distribution is pinned
+    (IPython, matplotlib-inline and Pillow were imported but left to float). A module that is not
+    installed here (a teacher package in a learner's set-up) must be pinned under its own name."""
+    from importlib import metadata
+
+    pins = all_pins()
+    owners = metadata.packages_distributions()
+    unpinned = {}
+    for module, where in sorted(third_party_imports().items()):
+        dists = {d.lower().replace("_", "-") for d in owners.get(module, [])} or {module.lower().replace("_", "-")}
+        if not dists & set(pins):
+            unpinned[module] = (sorted(dists), "installed" if module in owners else "not installed",
+                                sorted(where)[:3])
+    assert not unpinned, f"imported but not pinned in requirements.txt (or requirements-teacher.txt): {unpinned}"
+
+
+def test_the_import_scan_sees_the_packages_it_must():
+    found = third_party_imports()
+    assert {"torch", "numpy", "IPython", "PIL", "matplotlib_inline", "nbformat"} <= set(found)
+    assert not {"helpers", "course_tools", "tests", "common"} & set(found), "the course's own modules are not packages"
