@@ -4,6 +4,10 @@ A decision boundary is drawn by asking the model about every point of a grid tha
 data: where the predicted probability p(class 1 | x) crosses 0.5, the model changes its mind.
 `predict` is any function from an (m, 2) float tensor to m probabilities in [0, 1]
 (e.g. `lambda pts: torch.sigmoid(model(pts)).squeeze(1)`); it runs under `torch.no_grad()`.
+
+Every function here takes the model as such a `predict` function, first, then the data (X, y):
+`binary_accuracy(predict, X, y)`, `plot_decision_boundary(predict, X, y)`. (The multi-class
+network of `helpers.classification` takes its parameters instead: `accuracy(params, X, y)`.)
 """
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ import numpy as np
 import torch
 
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
-from helpers.validation import require_callable, require_int, require_real
+from helpers.validation import require_callable, require_int, require_real, require_tensor
 
-__all__ = ["boundary_grid", "predict_proba", "accuracy", "plot_decision_boundary",
+__all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
 
 Predict = Callable[[torch.Tensor], torch.Tensor]
@@ -42,8 +46,9 @@ def _check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
 def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     """(xx, yy, points): a resolution × resolution grid covering X plus `margin` on every side;
     `points` is the (resolution², 2) tensor of grid points in X's dtype."""
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {getattr(X, 'shape', type(X).__name__)}")
+    require_tensor("X", X, floating=True)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
     resolution = require_int("resolution", resolution, min=2, max=2000)
     margin = require_real("margin", margin, min=0)
     lo = X.detach().min(dim=0).values.double() - margin
@@ -73,8 +78,8 @@ def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
     return p
 
 
-def accuracy(predict: Predict, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of points whose predicted class (p ≥ 0.5 → 1) equals the label."""
+def binary_accuracy(predict: Predict, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points whose predicted class (p ≥ 0.5 → 1) equals the label 0 or 1."""
     X, y = _check_data(X, y)
     p = predict_proba(predict, X)
     return float(((p >= 0.5).double() == y.double()).double().mean())
@@ -90,7 +95,7 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
     if title is None:
-        title = f"the boundary puts {accuracy(predict, X, y):.0%} of {len(y)} points on their side"
+        title = f"the boundary puts {binary_accuracy(predict, X, y):.0%} of {len(y)} points on their side"
     with axes_for(ax) as ax:
         ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
         ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)

@@ -20,10 +20,11 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from helpers.gradients import _check_step, _point, _scalar, central_difference, forward_difference
+from helpers.gradients import central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
-from helpers.validation import require_callable, require_choice, require_float_dtype
+from helpers.validation import (require_callable, require_choice, require_float_dtype, require_point,
+                               require_scalar_output, require_step)
 
 ERROR_FLOOR = 1e-20  # an error of exactly 0 is drawn here on log axes
 DEFAULT_HS = np.logspace(-15, 0, 61)  # four steps per decade
@@ -70,7 +71,7 @@ def estimate_slope(f: Callable, x0: float, h: float, dtype: torch.dtype = torch.
     in that dtype, as a computer working in that precision would do it."""
     require_float_dtype("dtype", dtype)
     require_choice("method", method, METHODS)
-    x = torch.tensor(_point(x0, "x0"), dtype=dtype)
+    x = torch.tensor(require_point("x0", x0), dtype=dtype)
     diff = central_difference if method == "central" else forward_difference
     return float(diff(f, x, h).item())
 
@@ -83,10 +84,10 @@ def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
     df is the exact derivative: a number, or a function of a float or a tensor.
     """
     require_callable("f", f, "a function of a tensor")
-    x0, dtype = _point(x0, "x0"), require_float_dtype("dtype", dtype)
+    x0, dtype = require_point("x0", x0), require_float_dtype("dtype", dtype)
     hs = _steps(DEFAULT_HS if hs is None else hs)
     slope = exact_slope(df, x0)
-    _scalar(f(torch.tensor(x0, dtype=dtype)), "f")  # a clear error before the loop
+    require_scalar_output("f", f(torch.tensor(x0, dtype=dtype)))  # a clear error before the loop
     errors = {m: np.array([abs(estimate_slope(f, x0, h, dtype, m) - slope) for h in hs])
               for m in METHODS}
     return ErrorVsH(hs, errors["forward"], errors["central"], str(dtype).replace("torch.", ""), x0, slope)
@@ -96,9 +97,9 @@ def exact_slope(df, x0: float) -> float:
     """f′(x0) from df: a number, or a function of a float64 tensor (or float)."""
     if callable(df):
         value = df(torch.tensor(float(x0), dtype=torch.float64))
-        slope = _scalar(value, "df")
+        slope = require_scalar_output("df", value)
     else:
-        slope = _point(df, "df")
+        slope = require_point("df", df)
     if not math.isfinite(slope):
         raise ValueError(f"df(x0) must be finite, got {slope!r}")
     return slope
@@ -149,11 +150,11 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
     Returns the Axes.
     """
     require_callable("f", f, "a function of a tensor")
-    x0 = _point(x0, "x0")
-    lo, hi = (_point(v, "xlim") for v in xlim)
+    x0 = require_point("x0", x0)
+    lo, hi = (require_point("xlim", v) for v in xlim)
     if not lo < x0 < hi:
         raise ValueError(f"x0 must lie inside xlim = ({lo}, {hi}), got {x0}")
-    h = None if h is None else _check_step(h)
+    h = None if h is None else require_step("h", h)
     slope = _autograd_slope(f, x0) if df is None else exact_slope(df, x0)
     width = (hi - lo) / 4
     with axes_for(ax) as ax:
@@ -180,7 +181,7 @@ def _autograd_slope(f: Callable, x0: float) -> float:
 
 
 def _value_at(f: Callable, x: float) -> float:
-    return _scalar(f(torch.tensor(x, dtype=torch.float64)), "f")
+    return require_scalar_output("f", f(torch.tensor(x, dtype=torch.float64)))
 
 
 def _draw_secants(ax, f: Callable, x0: float, h: float, width: float) -> None:

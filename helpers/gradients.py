@@ -24,44 +24,15 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from helpers.validation import require_callable, require_real, require_tensor
+from helpers.validation import (require_callable, require_real, require_scalar_output, require_step,
+                               require_tensor)
 
 DEFAULT_H = 1e-5
 
 
 # --------------------------------------------------------------------------- validation
-def _check_step(h: float) -> float:
-    return require_real("h", h, above=0, example="1e-5")
-
-
 def _check_callable(f: object) -> None:
     require_callable("f", f, "a function of one argument")
-
-
-def _scalar(value: object, where: str) -> float:
-    """The float of a scalar result; a clear error for anything that is not one number."""
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            raise ValueError(f"{where} must return a scalar, got a tensor of shape {tuple(value.shape)}")
-        return float(value.item())
-    try:
-        return require_real(where, value, finite=False)
-    except TypeError:
-        raise ValueError(f"{where} must return a scalar (a float or a one-element tensor), "
-                         f"got {type(value).__name__}") from None
-
-
-def _point(value: object, name: str) -> float:
-    """A finite real number given by the learner: a Python number or a one-element
-    floating-point tensor (an integer tensor is refused: write 2.0 rather than 2)."""
-    if isinstance(value, torch.Tensor):
-        if not value.is_floating_point():
-            raise ValueError(f"{name} must be a float or a floating-point tensor, got a tensor of dtype "
-                             f"{value.dtype}; write it as a float, e.g. 2.0 rather than 2")
-        if value.numel() != 1:
-            raise ValueError(f"{name} must be one number, got a tensor of shape {tuple(value.shape)}")
-        value = value.item()
-    return require_real(name, value)
 
 
 def _float_tensor(x: object, name: str) -> torch.Tensor:
@@ -84,13 +55,13 @@ def central_difference(f: Callable, x, h: float = DEFAULT_H):
 
 def _difference(f: Callable, x, h: float, central: bool):
     _check_callable(f)
-    h = _check_step(h)
+    h = require_step("h", h)
     if isinstance(x, torch.Tensor):
         return _tensor_difference(f, x, h, central)
     x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
     if central:
-        return (_scalar(f(x + h), "f") - _scalar(f(x - h), "f")) / (2 * h)
-    return (_scalar(f(x + h), "f") - _scalar(f(x), "f")) / h
+        return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x - h))) / (2 * h)
+    return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x))) / h
 
 
 def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) -> torch.Tensor:
@@ -109,15 +80,15 @@ def _nudge_elements(evaluate: Callable[[], object], target: torch.Tensor, h: flo
     """
     grad = torch.zeros_like(target)
     with torch.no_grad():
-        f0 = None if central else _scalar(evaluate(), "f")
+        f0 = None if central else require_scalar_output("f", evaluate())
         for index in np.ndindex(*target.shape):
             old = target[index].item()
             try:
                 target[index] = old + h
-                f_plus = _scalar(evaluate(), "f")
+                f_plus = require_scalar_output("f", evaluate())
                 if central:
                     target[index] = old - h
-                    grad[index] = (f_plus - _scalar(evaluate(), "f")) / (2 * h)
+                    grad[index] = (f_plus - require_scalar_output("f", evaluate())) / (2 * h)
                 else:
                     grad[index] = (f_plus - f0) / h
             finally:
@@ -133,7 +104,7 @@ def numeric_grad(f: Callable[[], object], params: Mapping[str, torch.Tensor],
     function over a model's weights does); each element is nudged in place and restored.
     """
     _check_callable(f)
-    h = _check_step(h)
+    h = require_step("h", h)
     _check_named(params, "params")
     for name, p in params.items():
         _float_tensor(p, f"params[{name!r}]")

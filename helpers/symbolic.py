@@ -20,8 +20,8 @@ from typing import Callable, Mapping, Sequence
 
 import torch
 
-from helpers.gradients import (_check_step, _point, _scalar, band_limit, central_difference, html_table, rel_error,
-                               text_table, verdict)
+from helpers.gradients import band_limit, central_difference, html_table, rel_error, text_table, verdict
+from helpers.validation import require_point, require_scalar_output, require_step
 
 NUMERIC_H = 1e-6  # central differences in float64: the bottom of the U is near 1e-5…1e-6
 _TORCH_NAMES = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "asin", "acos", "atan",
@@ -92,11 +92,11 @@ def _values(symbols: list, at) -> dict[str, float]:
         if missing:
             raise ValueError(f"give a value for every variable of the formula: missing {missing} in at")
         # at's own order; a name the formula does not use is allowed (its derivative is 0)
-        return {str(n): _point(v, f"at[{n!r}]") for n, v in at.items()}
+        return {str(n): require_point(f"at[{n!r}]", v) for n, v in at.items()}
     if len(names) != 1:
         raise ValueError(f"the formula has the variables {names}: give at as a dict name → value, "
                          "e.g. at={'x': 1.0, 'w': 0.5}")
-    return {names[0]: _point(at, "at")}
+    return {names[0]: require_point("at", at)}
 
 
 def _wrt(wrt, names: list[str]) -> list[str]:
@@ -235,10 +235,10 @@ def three_way(expr, at, *, wrt: str | Sequence[str] | None = None, label: str | 
             raise ValueError("expr is an empty dict: give at least one label → formula")
         return ThreeWayTable(tuple(row for lab, e in expr.items()
                                    for row in three_way(e, at, wrt=wrt, label=str(lab), h=h).rows))
-    h = _check_step(h)
+    h = require_step("h", h)
     body, values = _formula(expr, at)
     f_math, f_torch = _numeric_functions(body, list(values))
-    base = _scalar(_call(f_math, values, body), "the function")
+    base = require_scalar_output("the function", _call(f_math, values, body))
     if not math.isfinite(base):
         raise ValueError(f"the function is not finite at {_point_text(values)}: pick another point")
     names = _wrt(wrt, list(values))

@@ -282,8 +282,8 @@ def _epoch_map(lr: float, xs, ys, mode: str) -> tuple[float, float]:
     return A, float(w_star)
 
 
-def classify(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
-             diverged: bool) -> str:
+def trajectory_status(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
+                      diverged: bool) -> str:
     """The run's status, in this order of precedence:
 
     diverged     |w| passed the bound, or |A| > 1 and the error w − w* grew
@@ -328,7 +328,7 @@ def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_
     step_ws = _padded(step_list, epochs * steps_per_epoch + 1)
     costs = cost(ws, xs, ys)
     A, w_star = _epoch_map(lr, xs, ys, mode)
-    status = classify(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
+    status = trajectory_status(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
     return Trajectory(ws=ws, losses=losses, costs=costs, status=status, step_ws=step_ws, w0=w0, lr=lr,
                       epochs=epochs, mode=mode, x=xs, y=ys, epoch_factor=A, fixed_point=w_star,
                       diverged_at=diverged_at)

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.decision import (accuracy, boundary_grid, plot_decision_boundary,  # noqa: E402
+from helpers.decision import (binary_accuracy, boundary_grid, plot_decision_boundary,  # noqa: E402
                               plot_loss_with_title, predict_proba, training_figure)
 from helpers.toy_data import two_moons  # noqa: E402
 
@@ -78,10 +78,10 @@ def test_predict_proba_runs_without_grad(data):
     assert not p.requires_grad
 
 
-def test_accuracy(data):
+def test_binary_accuracy(data):
     X, y = data
-    assert accuracy(right_of_zero, X, y) == 1.0
-    assert accuracy(lambda pts: 1 - right_of_zero(pts), X, y) == 0.0
+    assert binary_accuracy(right_of_zero, X, y) == 1.0
+    assert binary_accuracy(lambda pts: 1 - right_of_zero(pts), X, y) == 0.0
 
 
 @pytest.mark.parametrize("X, y, error, words", [
@@ -94,7 +94,7 @@ def test_accuracy(data):
 ])
 def test_bad_data_is_rejected(X, y, error, words):
     with pytest.raises(error, match=words):
-        accuracy(right_of_zero, X, y)
+        binary_accuracy(right_of_zero, X, y)
 
 
 def test_plot_decision_boundary_draws_regions_line_points_and_title(data):

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 import torch
 
-from helpers.engine import (Value, backward_steps, node_names, program_text, random_program, run_program,
-                            topological_order, value_graph, zero_grad)
+from helpers.engine import (Value, node_names, program_text, random_program, run_program, topological_order,
+                            trace_backward, value_graph, zero_grad)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -176,13 +176,13 @@ def test_operations_reject_bad_operands():
         random_program(1.5)
 
 
-# --------------------------------------------------------------------------- backward steps and drawing
-def test_backward_steps_record_each_call_and_restore_grads():
+# --------------------------------------------------------------------------- tracing the backward pass, drawing
+def test_trace_backward_records_each_call_and_restores_grads():
     a, b = Value(2.0), Value(-3.0)
     c = a * b
     d = c + a
     L = d ** 2
-    order, steps = backward_steps(L)
+    order, steps = trace_backward(L)
     assert [n for n in order] == [L, d, c, b, a]
     assert all(n.grad == 0.0 for n in order)  # left as found
     c_step = steps[2]
@@ -194,14 +194,14 @@ def test_backward_steps_record_each_call_and_restore_grads():
         assert all(math.isclose(x, st.upstream * l) for x, l in zip(st.added, st.local))
 
 
-def test_backward_steps_of_a_parent_used_twice():
+def test_trace_backward_of_a_parent_used_twice():
     a = Value(3.0)
     b = a + a
-    _, steps = backward_steps(b)
+    _, steps = trace_backward(b)
     assert steps[0].parents == (a,) and steps[0].local == (2.0,) and steps[0].added == (2.0,)
 
 
-def test_backward_steps_report_a_broken_backward():
+def test_trace_backward_reports_a_broken_backward():
     a = Value(1.0)
     b = a * 2
 
@@ -209,7 +209,7 @@ def test_backward_steps_report_a_broken_backward():
         a.grad += None
     b._backward = broken
     with pytest.raises(ValueError, match="node 1 of 3.*_backward"):
-        backward_steps(b)
+        trace_backward(b)
     assert a.grad == 0.0
 
 

@@ -41,7 +41,7 @@ def test_cast(setup):
     p, _, _ = setup
     p32 = mlp.cast(p, torch.float32)
     assert all(v.dtype == torch.float32 for v in p32.values())
-    with pytest.raises(ValueError, match="float32 or torch.float64"):
+    with pytest.raises(ValueError, match="^dtype must be one of torch.float32, torch.float64, got torch.float16$"):
         mlp.cast(p, torch.float16)
 
 
@@ -62,7 +62,8 @@ def test_forward_values(setup):
     ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(4)}, ValueError, "both biases"),
     ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(3), "b2": torch.zeros(2)},
      ValueError, "b1 must have shape"),
-    ({"W1": torch.zeros(4, 3, dtype=torch.int64), "W2": torch.zeros(2, 4)}, TypeError, "floating-point"),
+    ({"W1": torch.zeros(4, 3, dtype=torch.int64), "W2": torch.zeros(2, 4)}, ValueError,
+     r"params\['W1'\] must be a floating-point tensor"),                   # a wrong dtype is a wrong value
 ])
 def test_forward_rejects_bad_params(setup, bad, error, match):
     _, X, Y = setup
@@ -74,8 +75,10 @@ def test_forward_rejects_bad_data_lam_activation(setup):
     p, X, Y = setup
     with pytest.raises(ValueError, match="same n"):
         mlp.forward(p, X, Y[:3])
-    with pytest.raises(TypeError, match="2-D"):
+    with pytest.raises(ValueError, match="^X must be a 2-D tensor, got shape"):
         mlp.forward(p, X[0], Y)
+    with pytest.raises(TypeError, match="^Y must be a torch.Tensor, got list"):
+        mlp.forward(p, X, Y.tolist())
     with pytest.raises(ValueError, match="≥ 0"):
         mlp.forward(p, X, Y, lam=-0.1)
     with pytest.raises(ValueError, match="finite number"):
@@ -154,7 +157,7 @@ def test_backward_steps_validation(setup):
     p = {k: p[k] for k in ("W1", "W2")}
     with pytest.raises(ValueError, match="column vector"):
         mlp.backward_steps(p, X[:1], Y[:1].T)
-    with pytest.raises(ValueError, match="column vector"):
+    with pytest.raises(TypeError, match="^y must be a torch.Tensor, got str"):
         mlp.backward_steps(p, X[:1].T, "y")
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, classify, cost, divergence_lr,
-                              epoch_factor, sgd_trajectory, stability_threshold, step_factors)
+from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr, epoch_factor,
+                              sgd_trajectory, stability_threshold, step_factors, trajectory_status)
 
 
 pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
@@ -103,10 +103,10 @@ def test_divergence_stops_at_bound_without_warnings():
 
 def test_classify_precedence():
     ws = np.array([3.0, 2.0])
-    assert classify(ws, ws, 0.5, 2.0, diverged=True) == "diverged"
-    assert classify(ws, ws, 0.5, 2.0, diverged=False) == "converged"
-    assert classify(np.array([3.0, 2.5]), np.array([3.0, 1.0, 2.5]), 0.5, 2.0, False) == "oscillating"
-    assert classify(np.array([3.0, 2.5]), np.array([3.0, 2.7, 2.5]), 0.5, 2.0, False) == "slow"
+    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=True) == "diverged"
+    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=False) == "converged"
+    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 1.0, 2.5]), 0.5, 2.0, False) == "oscillating"
+    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 2.7, 2.5]), 0.5, 2.0, False) == "slow"
 
 
 def test_cost_vectorised():
