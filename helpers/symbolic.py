@@ -82,7 +82,16 @@ def _formula(expr: object, at) -> tuple[object, dict[str, float]]:
     else:
         symbols, body = sorted(parsed.free_symbols, key=lambda s: s.name), parsed
     values = _values(symbols, at)
-    return body.subs({s: sp.Symbol(s.name) for s in symbols}), values
+    return body.subs({s: _real_symbol(s.name) for s in symbols}), values
+
+
+def _real_symbol(name: str):
+    """The variable `name` as a real sympy symbol. sympy's symbols are complex unless told
+    otherwise, and for a complex x the derivative of |x| is not sign(x): abs(x) would fail at
+    every point. The course differentiates real functions of real variables."""
+    import sympy as sp
+
+    return sp.Symbol(name, real=True)
 
 
 def _values(symbols: list, at) -> dict[str, float]:
@@ -131,8 +140,8 @@ def _exact(body, name: str, values: Mapping[str, float]) -> tuple[object, float]
     or the friendly error where the derivative is infinite or not real there (sqrt(x) at 0)."""
     import sympy as sp
 
-    d = sp.diff(body, sp.Symbol(name))
-    value = d.subs({sp.Symbol(n): sp.Float(v, 30) for n, v in values.items()}).evalf(30)
+    d = sp.diff(body, _real_symbol(name))
+    value = d.subs({_real_symbol(n): sp.Float(v, 30) for n, v in values.items()}).evalf(30)
     if not (value.is_real and value.is_finite):
         raise ValueError(f"the derivative d/d{name} = {_pretty(d)} is not a finite real number at "
                          f"{_point_text(values)} (sympy gives {value}): pick another point")
@@ -140,9 +149,18 @@ def _exact(body, name: str, values: Mapping[str, float]) -> tuple[object, float]
 
 
 def _numeric(f_math: Callable, values: Mapping[str, float], name: str, h: float, body) -> float:
-    """Central difference in float64 along `name`, the other variables held fixed."""
+    """Central difference in float64 along `name`, the other variables held fixed. Where the
+    function cannot be evaluated at a nudged point, the message names the learner's point and
+    the step h, not the nudged point, which the learner never typed."""
     def along(t: float):
-        return _call(f_math, {**values, name: t}, body)
+        try:
+            return f_math(**{**values, name: t})
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise ValueError(
+                "the numeric derivative evaluates the function at {name} ± h, with {name}={x:g} and h={h:g}, "
+                "and it cannot be evaluated at {name} {side} h ({reason}): pick a point farther than h from "
+                "where the function stops being defined, or a smaller h".format(
+                    name=name, x=values[name], h=h, side="−" if t < values[name] else "+", reason=exc)) from None
 
     return central_difference(along, values[name], h)
 
@@ -255,5 +273,5 @@ def _numeric_functions(body, names: list[str]) -> tuple[Callable, Callable]:
     """body as a function of floats (math) and as a function of float64 tensors (torch)."""
     import sympy as sp
 
-    syms = [sp.Symbol(n) for n in names]
+    syms = [_real_symbol(n) for n in names]
     return sp.lambdify(syms, body, modules="math"), sp.lambdify(syms, body, modules=[torch_functions()])
