@@ -14,13 +14,14 @@ beside it (the rule is in `helpers.plotting`).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from helpers.gradients import central_difference, forward_difference
+from helpers.gradients import LowPrecisionWarning, central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
 from helpers.validation import (require_callable, require_choice, require_float_dtype, require_point,
@@ -68,12 +69,15 @@ class ErrorVsH:
 def estimate_slope(f: Callable, x0: float, h: float, dtype: torch.dtype = torch.float64,
                    method: str = "central") -> float:
     """The finite-difference slope of f at x0, with x0 ± h rounded to `dtype` and f evaluated
-    in that dtype, as a computer working in that precision would do it."""
+    in that dtype, as a computer working in that precision would do it. (Showing float32's
+    round-off is the point here, so the gradient checks' LowPrecisionWarning is not raised.)"""
     require_float_dtype("dtype", dtype)
     require_choice("method", method, METHODS)
     x = torch.tensor(require_point("x0", x0), dtype=dtype)
     diff = central_difference if method == "central" else forward_difference
-    return float(diff(f, x, h).item())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowPrecisionWarning)
+        return float(diff(f, x, h).item())
 
 
 def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,

@@ -10,7 +10,9 @@ Definitions follow the cs231n notes on gradient checking:
 * bands               > 1e-2 wrong · 1e-2…1e-4 suspicious · 1e-4…1e-7 acceptable · < 1e-7 good
 
 Use float64 and h ≈ 1e-5…1e-6: smaller h drowns the difference in round-off error,
-larger h in truncation error (lesson 01 plots this U-shaped curve).
+larger h in truncation error (lesson 01 plots this U-shaped curve). Every gradient check here
+(finite differences, `numeric_grad`, `compare_gradients`) warns with `LowPrecisionWarning`
+when given anything below float64: one rule, `warn_if_low_precision`.
 """
 from __future__ import annotations
 
@@ -28,6 +30,26 @@ from helpers.validation import (require_callable, require_real, require_scalar_o
                                require_tensor)
 
 DEFAULT_H = 1e-5
+
+LOW_PRECISION = ("{what} in {dtype}: its round-off (ε = {eps:.1e}) keeps a gradient check out of the 'good' "
+                 "band, and a finite difference with step h is off by about ε/h; convert to float64 first "
+                 "({fix})")
+
+
+class LowPrecisionWarning(UserWarning):
+    """A gradient check was given numbers below float64 precision."""
+
+
+def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()", stacklevel: int = 2) -> bool:
+    """Warn (LowPrecisionWarning) if `dtype` is a floating dtype less precise than float64; returns
+    whether it warned. float32's ε ≈ 1.2e-7 is above the 'good' band (< 1e-7) by itself, and a
+    central difference with h = 1e-5 divides round-off by h: 2.0027 instead of 2 for the slope of x²."""
+    if not dtype.is_floating_point or torch.finfo(dtype).eps <= torch.finfo(torch.float64).eps:
+        return False
+    warnings.warn(LOW_PRECISION.format(what=what, dtype=str(dtype).replace("torch.", ""),
+                                       eps=torch.finfo(dtype).eps, fix=fix),
+                  LowPrecisionWarning, stacklevel=stacklevel + 1)
+    return True
 
 
 # --------------------------------------------------------------------------- validation
@@ -66,6 +88,7 @@ def _difference(f: Callable, x, h: float, central: bool):
 
 def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) -> torch.Tensor:
     _float_tensor(x, "x")
+    warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=4)
     base = x.detach().clone()
     return _nudge_elements(lambda: f(base), base, h, central)
 
@@ -108,6 +131,7 @@ def numeric_grad(f: Callable[[], object], params: Mapping[str, torch.Tensor],
     _check_named(params, "params")
     for name, p in params.items():
         _float_tensor(p, f"params[{name!r}]")
+        warn_if_low_precision(f"params[{name!r}]", p.dtype, fix=f"params[{name!r}].double()")
     return {name: _nudge_elements(f, p.data, h, central=True) for name, p in params.items()}
 
 
@@ -288,9 +312,7 @@ def _check_alike(name: str, tensors: Mapping[str, torch.Tensor]) -> None:
     dtype = dtypes.pop()
     if not dtype.is_floating_point:
         raise ValueError(f"gradients for {name!r} must be floating point, got {dtype}")
-    if dtype != torch.float64:
-        warnings.warn(f"gradients for {name!r} are {dtype}: expect errors near 1e-4…1e-6 "
-                      "from round-off; use float64 for a gradient check", stacklevel=3)
+    warn_if_low_precision(f"the gradients of {name!r}", dtype, fix="each tensor's .double()", stacklevel=3)
     for label, t in tensors.items():
         if not torch.isfinite(t).all():
             raise ValueError(f"{label} gradient for {name!r} contains NaN or inf")
