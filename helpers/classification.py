@@ -35,8 +35,8 @@ import torch
 
 from helpers.decision import boundary_grid, plot_loss_with_title
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
-from helpers.validation import (require_float_dtype, require_int, require_real, require_same_dtype_and_device,
-                               require_seed, require_tensor)
+from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
+                               require_same_dtype_and_device, require_seed, require_tensor)
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "one_hot", "cross_entropy_grad", "init_params",
            "Forward", "forward", "backward", "autograd_grads", "train_classifier", "predict_classes",
@@ -315,6 +315,7 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
 def classifier_figure(params: Mapping[str, torch.Tensor], losses, X: torch.Tensor, y: torch.Tensor,
                       resolution: int = 200):
     """Two panels: the loss curve (log scale) and the decision regions. Returns the figure."""
+    losses = require_numbers("losses", losses)
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.8)
     with closed_on_error(fig):  # no half-drawn figure is left open if a panel fails
         first, last = float(losses[0]), float(losses[-1])

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
-from helpers.validation import require_callable, require_int, require_real, require_tensor
+from helpers.validation import require_callable, require_int, require_numbers, require_real, require_tensor
 
 __all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
@@ -116,8 +116,9 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
 def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=None,
                          label: str | None = None, ylabel: str = "loss (binary cross-entropy)", **line_kw):
     """`plotting.plot_loss_curve` for a classifier: its own y label, and by default a title that
-    states the finding, "loss falls from a to b in N epochs". Returns the Line2D."""
-    arr = np.asarray(losses, dtype=float)
+    states the finding, "loss falls from a to b in N epochs". Returns the Line2D. Like
+    `plot_loss_curve`, it wants plain numbers: `loss.item()`, not the loss tensor."""
+    arr = require_numbers("losses", losses)
     line = plot_loss_curve(arr, ax=ax, label=label)
     if line_kw:
         line.set(**line_kw)
@@ -135,8 +136,11 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
     """Two panels: every named loss curve (the first solid, the others dashed on top), and the
     decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
     (never shown half-drawn) and the error goes on."""
-    if not isinstance(curves, Mapping) or not curves:
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict of name → list of losses, got {type(curves).__name__}")
+    if not curves:
         raise ValueError("curves must be a non-empty dict of name → list of losses")
+    curves = {name: require_numbers(f"curves[{name!r}]", losses) for name, losses in curves.items()}
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.6)
     with closed_on_error(fig):
         for i, (name, losses) in enumerate(curves.items()):
@@ -150,5 +154,5 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
 
 
 def _same_end(curves: Mapping[str, Sequence[float]]) -> bool:
-    ends = [float(np.asarray(c, dtype=float)[-1]) for c in curves.values()]
+    ends = [float(c[-1]) for c in curves.values()]
     return bool(np.allclose(ends, ends[0], rtol=1e-4, atol=1e-7))

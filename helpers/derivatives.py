@@ -24,8 +24,8 @@ import torch
 from helpers.gradients import LowPrecisionWarning, central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
-from helpers.validation import (require_callable, require_choice, require_float_dtype, require_point,
-                               require_scalar_output, require_step)
+from helpers.validation import (require_callable, require_choice, require_float_dtype, require_numbers,
+                               require_point, require_scalar_output, require_step)
 
 ERROR_FLOOR = 1e-20  # an error of exactly 0 is drawn here on log axes
 DEFAULT_HS = np.logspace(-15, 0, 61)  # four steps per decade
@@ -163,7 +163,11 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
     width = (hi - lo) / 4
     with axes_for(ax) as ax:
         xs = torch.linspace(lo, hi, 400, dtype=torch.float64)
-        ax.plot(xs.numpy(), finite_clipped(f(xs).numpy()), color=PALETTE["black"], lw=2, label="f(x)")
+        ys = require_numbers("f(x)", f(xs), ndim=None)
+        if ys.shape != (xs.numel(),):
+            raise ValueError("f must work elementwise: for a tensor of {n} points it must return {n} values, "
+                             "got shape {shape}".format(n=xs.numel(), shape=ys.shape))
+        ax.plot(xs.numpy(), finite_clipped(ys), color=PALETTE["black"], lw=2, label="f(x)")
         y0 = _value_at(f, x0)
         ax.plot(*line_through(x0, y0, slope, width), color=PALETTE["blue"], lw=2.5,
                 label=f"tangent, slope {slope:.3f}")

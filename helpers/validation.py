@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["require_int", "require_real", "require_choice", "require_callable", "require_tensor",
            "require_float_dtype", "require_seed", "require_step", "require_point", "require_scalar_output",
-           "require_same_dtype_and_device", "SEED_MAX"]
+           "require_same_dtype_and_device", "require_numbers", "SEED_MAX"]
 
 # The largest seed torch.Generator.manual_seed accepts (NumPy and `random` accept it too).
 SEED_MAX = 2**64 - 1
@@ -194,3 +194,56 @@ def require_same_dtype_and_device(tensors: Mapping[str, Any]):
                 "{first_name}.dtype)".format(name=name, dtype=t.dtype, device=t.device, first_name=first_name,
                                              first_dtype=first.dtype, first_device=first.device))
     return first.dtype, first.device
+
+
+REQUIRES_GRAD = ("{where} is a tensor that requires grad: give plain numbers instead. In a training loop, "
+                 "store loss.item() rather than loss: keeping the tensor also keeps its step's whole autograd "
+                 "graph in memory")
+
+
+def require_numbers(name: str, values: object, *, ndim: int | None = 1):
+    """`values` as a float64 NumPy array with `ndim` dimensions (any when None), non-empty: a list or
+    tuple of numbers or of one-element tensors, a NumPy array or a tensor (on any device). NaN and
+    ±inf are kept: a diverging run is data.
+
+    A tensor that requires grad is refused with a pointer to `.item()` rather than detached
+    quietly: `losses.append(loss)` is the classic mistake that keeps every step's graph alive, and
+    the plot is where the learner can first be told."""
+    import numpy as np
+    import torch
+
+    if isinstance(values, torch.Tensor):
+        if values.requires_grad:
+            raise ValueError(REQUIRES_GRAD.format(where=name))
+        if values.is_complex():
+            raise ValueError("{name} must hold real numbers, got a complex tensor".format(name=name))
+        arr = values.detach().cpu().double().numpy()
+    elif isinstance(values, np.ndarray) and values.dtype != object:
+        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool) or np.iscomplexobj(values):
+            raise ValueError("{name} must hold real numbers, got an array of dtype {dtype}".format(
+                name=name, dtype=values.dtype))
+        arr = values.astype(np.float64)
+    else:
+        if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+            raise TypeError("{name} must be a sequence of numbers such as [0.5, 0.25], got {kind}".format(
+                name=name, kind=_kind(values)))
+        arr = np.array([_one_number(f"{name}[{i}]", v) for i, v in enumerate(values)], dtype=np.float64)
+    if (ndim is not None and arr.ndim != ndim) or arr.size == 0:
+        raise ValueError("{name} must be a non-empty {wanted} of numbers, got shape {shape}".format(
+            name=name, wanted="sequence" if ndim == 1 else "array", shape=arr.shape))
+    return arr
+
+
+def _one_number(where: str, value: object) -> float:
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        if value.requires_grad:
+            raise ValueError(REQUIRES_GRAD.format(where=where))
+        if value.numel() != 1 or value.is_complex():
+            raise ValueError("{where} must be one real number, got a tensor of shape {shape}".format(
+                where=where, shape=tuple(value.shape)))
+        return float(value.item())
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("{where} must be a number, got {kind}".format(where=where, kind=_kind(value)))
+    return float(value)
