@@ -164,7 +164,7 @@ def _check_inputs(params: Params, X: object) -> torch.Tensor:
     d = params["W1"].shape[1]
     if X.ndim != 2 or X.shape[1] != d or X.shape[0] == 0:
         raise ValueError(f"X must have shape (N, {d}) with N ≥ 1, one sample per row, got {tuple(X.shape)}")
-    require_same_dtype_and_device({"X": X, "params['W1']": params["W1"]})
+    require_same_dtype_and_device({"params['W1']": params["W1"], "X": X})
     return X
 
 

@@ -114,7 +114,7 @@ def _check_data(params: Params, X: object, Y: object) -> None:
     if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0] or X.shape[0] == 0:  # type: ignore[union-attr]
         raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X "
                          f"{tuple(X.shape)} and Y {tuple(Y.shape)}")  # type: ignore[union-attr]
-    require_same_dtype_and_device({"X": X, "Y": Y, "params['W1']": params["W1"]})
+    require_same_dtype_and_device({"params['W1']": params["W1"], "X": X, "Y": Y})
 
 
 # --------------------------------------------------------------------------- data
@@ -197,7 +197,7 @@ def _check_forward(params: Params, fwd: object) -> Forward:
                          "but params take {d_params} inputs to {h_params} hidden units and {q_params} outputs".format(
                              d=fwd.X.shape[1], h=fwd.Z.shape[1], q=fwd.O.shape[1], d_params=W1.shape[1],
                              h_params=W1.shape[0], q_params=W2.shape[0]))
-    require_same_dtype_and_device({"fwd.Z": fwd.Z, "params['W1']": W1})
+    require_same_dtype_and_device({"params['W1']": W1, "fwd.Z": fwd.Z})
     return fwd
 
 
@@ -402,7 +402,7 @@ def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch
         require_tensor(name, t, floating=True)
         if tuple(t.shape) != (rows, 1):
             raise ValueError(f"{name} must be a column vector of shape ({rows}, 1), got {tuple(t.shape)}")
-    require_same_dtype_and_device({"x": x, "y": y, "params['W1']": W1})
+    require_same_dtype_and_device({"params['W1']": W1, "x": x, "y": y})
     lam = _check_lam(lam)
     phi, dphi = _check_activation(activation)
     one = torch.ones((), dtype=W1.dtype)

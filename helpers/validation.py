@@ -181,9 +181,10 @@ def require_scalar_output(name: str, value: object) -> float:
 
 
 def require_same_dtype_and_device(tensors: Mapping[str, Any]):
-    """The tensors' common (dtype, device); ValueError naming the first two that differ. Mixing
-    float32 with float64, or a CPU tensor with a GPU one, is an error in torch too, but torch's
-    message names neither argument."""
+    """The tensors' common (dtype, device): that of the first, which sets the standard (put the
+    parameters first); ValueError naming the first tensor that differs from it. Mixing float32
+    with float64, or a CPU tensor with a GPU one, is an error in torch too, but torch's message
+    names neither argument."""
     items = list(tensors.items())
     first_name, first = items[0]
     for name, t in items[1:]:

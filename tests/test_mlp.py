@@ -1,4 +1,6 @@
 """helpers.mlp: forward, manual backward, the buggy variants and the stepper's steps."""
+import re
+
 import pytest
 import torch
 
@@ -225,3 +227,47 @@ def test_difference_errors_explain_the_measured_error(setup):
     big = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-2)
     assert big.truncation["W1"] > 100 * big.roundoff
     assert big.truncation["W1"] / 3 < big.measured["W1"] < 3 * big.truncation["W1"]
+
+
+# --------------------------------------------------------------------------- a learner's mistakes
+def test_backward_validates_params_instead_of_a_bare_key_error(setup):
+    p, X, Y = setup
+    fwd = mlp.forward(p, X, Y)
+    with pytest.raises(ValueError, match=r"^params must have keys W1, W2 and optionally b1, b2; missing \['W2'\]"):
+        mlp.backward({"W1": p["W1"]}, fwd)
+    with pytest.raises(TypeError, match="^params must be a dict"):
+        mlp.backward([p["W1"], p["W2"]], fwd)
+    with pytest.raises(ValueError, match="^fwd was computed with other parameters"):
+        mlp.backward(mlp.init_params(3, 5, 2), fwd)
+
+
+def test_backward_checks_what_dphi_returns(setup):
+    p, X, Y = setup
+    fwd = mlp.forward(p, X, Y)
+    with pytest.raises(ValueError, match=r"^dphi must return a tensor shaped like z, \(5, 4\), got \(4,\)"):
+        mlp.backward(p, fwd, dphi=lambda z: z[0])
+    with pytest.raises(ValueError, match=r"^dphi must return a tensor shaped like z, \(5, 4\), got float"):
+        mlp.backward(p, fwd, dphi=lambda z: 0.25)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda p, X, Y: mlp.forward(p, X.float(), Y), "X"),
+    (lambda p, X, Y: mlp.forward(p, X, Y.float()), "Y"),
+    (lambda p, X, Y: mlp.forward({**p, "W2": p["W2"].float()}, X, Y), "params['W2']"),
+    (lambda p, X, Y: mlp.autograd_grads(p, X.float(), Y), "X"),
+    (lambda p, X, Y: mlp.backward_steps({k: p[k] for k in ("W1", "W2")}, X[:1].T.float(), Y[:1].T), "x"),
+])
+def test_one_dtype_for_every_tensor_as_in_classification(setup, call, name):
+    """mlp checks dtype (and device) agreement as classification does, naming the tensor."""
+    p, X, Y = setup
+    with pytest.raises(ValueError, match=rf"^{re.escape(name)} is torch.float32 on cpu but .* is torch.float64"):
+        call(p, X, Y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_tensor_on_another_device_is_named(setup):
+    p, X, Y = setup
+    with pytest.raises(ValueError, match="^X is torch.float64 on cuda:0 but"):
+        mlp.forward(p, X.cuda(), Y)
+    grads = mlp.autograd_grads({k: v.cuda() for k, v in p.items()}, X.cuda(), Y.cuda())
+    assert all(g.device.type == "cuda" for g in grads.values())
