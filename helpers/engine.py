@@ -67,13 +67,18 @@ class Value:
             raise TypeError("only a constant exponent (an int or float) is supported: v ** 2, not v ** Value(2)")
         k = _number(k, "the exponent")
         if self.data == 0 and k < 0:
-            raise ZeroDivisionError(f"0 ** {k:g} divides by zero")
+            raise ValueError("0 ** {k:g} divides by zero: the exponent must be ≥ 0 at 0".format(k=k))
         if self.data < 0 and not k.is_integer():
             raise ValueError(f"a negative number to a fractional power ({self.data:g} ** {k:g}) is not real")
-        out = Value(self.data ** k, (self,), f"**{k:g}")
+        value = _power(self.data, k)
+        if math.isinf(value) and math.isfinite(self.data):
+            raise ValueError("{base:g} ** {k:g} overflows a float (the limit is about 1.8e308)".format(
+                base=self.data, k=k))
+        out = Value(value, (self,), f"**{k:g}")
 
         def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad  # ∂(a^k)/∂a = k a^(k−1)
+            local = 0.0 if k == 0 else k * _power(self.data, k - 1)  # ∂(a^k)/∂a = k a^(k−1)
+            self.grad += local * out.grad  # inf where the slope is infinite: √a at 0, as in PyTorch
         out._backward = _backward
         return out
 
@@ -150,6 +155,16 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+
+
+def _power(base: float, k: float) -> float:
+    """base ** k with IEEE results where Python raises: ±inf for 0 to a negative power (the
+    slope of √a at 0) and for an overflow, as PyTorch and NumPy give."""
+    try:
+        return base ** k
+    except (ZeroDivisionError, OverflowError):
+        odd = k.is_integer() and int(k) % 2 == 1
+        return -math.inf if (odd and math.copysign(1.0, base) < 0) else math.inf
 
 
 def _as_value(x) -> Value:

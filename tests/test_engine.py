@@ -168,12 +168,34 @@ def test_operations_reject_bad_operands():
         Value(1000.0).exp()
     with pytest.raises(ValueError, match="fractional power"):
         Value(-2.0) ** 0.5
-    with pytest.raises(ZeroDivisionError, match="divides by zero"):
+    with pytest.raises(ValueError, match=r"^0 \*\* -1 divides by zero: the exponent must be ≥ 0 at 0$"):
         Value(0.0) ** -1
+    with pytest.raises(ValueError, match="overflows a float"):
+        Value(1e200) ** 2
     with pytest.raises(TypeError, match="must be a Value"):
         topological_order(3.0)
     with pytest.raises(TypeError, match="integer"):
         random_program(1.5)
+
+
+@pytest.mark.parametrize("base, k", [(0.0, 0.5), (0.0, 0.25), (0.0, 0.0), (0.0, 1.5), (0.0, 3.0),
+                                     (1e-200, 0.5), (2.0, 0.5), (-2.0, 3.0), (1e150, 2.0)])
+def test_pow_backward_gives_what_torch_gives_even_where_the_slope_is_infinite(base, k):
+    """(√a)′ at 0 is +inf: the engine gives inf, as PyTorch, instead of a ZeroDivisionError
+    raised inside a _backward closure."""
+    v = Value(base)
+    (v ** k).backward()
+    t = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+    (t ** k).backward()
+    expected = t.grad.item()
+    assert v.grad == expected if math.isinf(expected) or expected == 0 else math.isclose(v.grad, expected, rel_tol=1e-15)
+
+
+def test_sqrt_at_zero_inside_a_larger_graph():
+    a = Value(0.0)
+    L = (a ** 0.5) * 3 + a
+    L.backward()
+    assert a.grad == math.inf
 
 
 # --------------------------------------------------------------------------- tracing the backward pass, drawing
