@@ -27,6 +27,7 @@ argument is a TypeError, a wrong value (shape, dtype, device, range) a ValueErro
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -56,7 +57,25 @@ def _check_logits(Z: object, name: str = "Z") -> torch.Tensor:
     if Z.ndim not in (1, 2) or Z.shape[-1] < 1 or Z.numel() == 0:
         raise ValueError(f"{name} must have shape (K,) for one sample or (N, K) for a batch, "
                          f"got {tuple(Z.shape)}")
+    if not bool(torch.isfinite(Z).all()):  # one check in the usual case; the details only when needed
+        if bool(torch.isnan(Z).any()):
+            raise ValueError("{name} contains NaN: softmax and cross-entropy are not defined for it (a NaN "
+                             "logit usually means the network's numbers already overflowed)".format(name=name))
+        if bool(torch.isneginf(Z).all(dim=-1).any()):
+            raise ValueError("{name} has a row whose every logit is −inf: its softmax is 0/0, not a "
+                             "distribution".format(name=name))
     return Z
+
+
+def _shifted(Z: torch.Tensor) -> torch.Tensor:
+    """z − max z along the last axis, every entry ≤ 0 and the largest exactly 0. A row holding
+    +inf takes the limit of softmax as those logits grow: 0 at each +inf, −inf elsewhere
+    (z − max z would be inf − inf = NaN there)."""
+    m = Z.max(dim=-1, keepdim=True).values
+    if not bool(torch.isposinf(m).any()):
+        return Z - m
+    top = torch.isposinf(Z)
+    return torch.where(torch.isposinf(m), torch.zeros_like(Z).masked_fill(~top, -math.inf), Z - m)
 
 
 def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> torch.Tensor:
@@ -73,9 +92,11 @@ def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> to
         raise ValueError("y is on {device} but the logits on {z_device}: put them on one device".format(
             device=y.device, z_device=Z.device))
     K = Z.shape[-1]
-    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= K):
-        raise ValueError("y must hold labels 0 … {last} for {K} classes, got {low} … {high}".format(
-            last=K - 1, K=K, low=int(y.min()), high=int(y.max())))
+    if y.numel():
+        low, high = (int(v) for v in torch.aminmax(y))
+        if low < 0 or high >= K:
+            raise ValueError("y must hold labels 0 … {last} for {K} classes, got {low} … {high}".format(
+                last=K - 1, K=K, low=low, high=high))
     return y.long()
 
 
@@ -85,17 +106,18 @@ def softmax(Z: torch.Tensor) -> torch.Tensor:
 
     Subtracting the row's maximum changes nothing mathematically (the factor e^{−max} cancels)
     but keeps every exponent ≤ 0, so nothing overflows and the largest term is exactly 1.
+    Infinite logits give the limits (−inf → probability 0; +inf entries share the whole
+    probability); a NaN logit, or a row of only −inf, is a ValueError.
     """
-    Z = _check_logits(Z)
-    E = torch.exp(Z - Z.max(dim=-1, keepdim=True).values)
+    E = torch.exp(_shifted(_check_logits(Z)))
     return E / E.sum(dim=-1, keepdim=True)
 
 
 def log_softmax(Z: torch.Tensor) -> torch.Tensor:
-    """log softmax(Z) = Z − logsumexp(Z), with logsumexp(z) = m + log Σ e^{z − m}, m = max z."""
-    Z = _check_logits(Z)
-    m = Z.max(dim=-1, keepdim=True).values
-    return Z - m - torch.log(torch.exp(Z - m).sum(dim=-1, keepdim=True))
+    """log softmax(Z) = Z − logsumexp(Z), with logsumexp(z) = m + log Σ e^{z − m}, m = max z
+    (the same limits for infinite logits as `softmax`)."""
+    S = _shifted(_check_logits(Z))
+    return S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))
 
 
 def one_hot(y: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -111,16 +133,21 @@ def one_hot(y: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.float6
 def cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean over the batch of −log softmax(z_n)[y_n] (a 0-d tensor); for one sample (K,) its loss."""
     Z = _check_logits(Z)
-    y = _check_labels(y, Z)
-    picked = log_softmax(Z).gather(-1, y.unsqueeze(-1)).squeeze(-1)
-    return -picked.mean()
+    return _cross_entropy(Z, _check_labels(y, Z))
+
+
+def _cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    S = _shifted(Z)
+    picked = (S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))).gather(-1, y.unsqueeze(-1)).squeeze(-1)
+    return 0.0 - picked.mean()  # 0.0 − rather than −: a perfect prediction's loss prints 0, not −0
 
 
 def cross_entropy_grad(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """∂J/∂Z = (softmax(Z) − onehot(y)) / N for the batch mean J (no /N for a single sample (K,))."""
     Z = _check_logits(Z)
     y = _check_labels(y, Z)
-    G = softmax(Z) - one_hot(y, Z.shape[-1], dtype=Z.dtype)
+    E = torch.exp(_shifted(Z))
+    G = E / E.sum(dim=-1, keepdim=True) - torch.nn.functional.one_hot(y, Z.shape[-1]).to(Z.dtype)
     return G / Z.shape[0] if Z.ndim == 2 else G
 
 
@@ -188,7 +215,7 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor
     H = torch.tanh(A)
     Z = H @ params["W2"].T + params["b2"]
     y = _check_labels(y, Z, rows_of="X")
-    return Forward(X, A, H, Z, y, cross_entropy(Z, y))
+    return Forward(X, A, H, Z, y, _cross_entropy(Z, y))  # NaN in X or params gives a NaN loss, as in torch
 
 
 def _check_forward(params: Params, fwd: object) -> Forward:

@@ -170,3 +170,40 @@ def test_regions_that_fail_leave_no_half_drawn_figure(monkeypatch):
     with pytest.raises(RuntimeError, match="accuracy failed"):
         C.classifier_figure(params, [1.0, 0.5], X, y, resolution=10)
     assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------- infinite logits
+INF = math.inf
+
+
+@pytest.mark.parametrize("row, probabilities", [
+    ([INF, 0.0, 1.0], [1.0, 0.0, 0.0]),             # the limit as z₀ → ∞
+    ([INF, INF, 0.0], [0.5, 0.5, 0.0]),             # two logits growing together share the probability
+    ([-INF, 0.0, 0.0], [0.0, 0.5, 0.5]),
+    ([1e308, -1e308, 0.0], [1.0, 0.0, 0.0]),        # huge but finite: no overflow either
+])
+def test_softmax_of_infinite_logits_is_the_limit_not_nan(row, probabilities):
+    Z = torch.tensor([row, [0.0, 0.0, 0.0]], dtype=torch.float64)
+    P = C.softmax(Z)
+    assert P[0].tolist() == probabilities and torch.isfinite(P).all()
+    torch.testing.assert_close(C.log_softmax(Z).exp(), P)
+    assert C.softmax(Z[0]).tolist() == probabilities                      # one sample, shape (K,)
+
+
+def test_cross_entropy_and_its_gradient_at_an_infinite_logit():
+    Z = torch.tensor([[INF, 0.0, 1.0]], dtype=torch.float64)
+    assert C.cross_entropy(Z, torch.tensor([0])).item() == 0.0            # certain and right: no loss
+    assert C.cross_entropy(Z, torch.tensor([1])).item() == INF            # certain and wrong: infinite loss
+    assert C.cross_entropy_grad(Z, torch.tensor([0])).tolist() == [[0.0, 0.0, 0.0]]
+    assert C.cross_entropy_grad(Z, torch.tensor([2])).tolist() == [[1.0, 0.0, -1.0]]
+
+
+@pytest.mark.parametrize("Z, words", [
+    (torch.tensor([[math.nan, 0.0]]), "^Z contains NaN"),
+    (torch.tensor([[-INF, -INF], [0.0, 1.0]]), "^Z has a row whose every logit is −inf"),
+])
+@pytest.mark.parametrize("function", [C.softmax, C.log_softmax, lambda Z: C.cross_entropy(Z, torch.zeros(
+    Z.shape[0], dtype=torch.long)), lambda Z: C.cross_entropy_grad(Z, torch.zeros(Z.shape[0], dtype=torch.long))])
+def test_logits_without_a_softmax_are_named(function, Z, words):
+    with pytest.raises(ValueError, match=words):
+        function(Z)
