@@ -17,13 +17,20 @@ import torch
 
 from helpers.validation import require_float_dtype, require_int, require_real, require_seed
 
-__all__ = ["two_moons", "spirals", "spiral_classes"]
+__all__ = ["two_moons", "spirals", "spiral_classes", "MAX_POINTS"]
+
+# A toy set is for looking at and for seconds of training: a million points (16 MB as float64)
+# is far beyond that, and a typo such as 10**10 must not try to allocate 160 GB.
+MAX_POINTS = 1_000_000
 
 
 def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype, n_name: str = "n") -> tuple[int, int]:
     """(n, seed) as ints, after checking every common argument."""
     if require_int(n_name, n, what="an integer number of points") < 2:
         raise ValueError(f"{n_name} must be at least 2 (one point per class), got {n}")
+    if n > MAX_POINTS:
+        raise ValueError("{name} must be at most {limit} points for a toy data set, got {n}".format(
+            name=n_name, limit=MAX_POINTS, n=n))
     require_real("noise", noise, min=0, example="0.1", what="a real number (a standard deviation)")
     require_float_dtype("dtype", dtype)
     return int(n), require_seed("seed", seed)
@@ -78,6 +85,9 @@ def spiral_classes(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
     """
     n_per_class, seed = _check_args(n_per_class, noise, seed, dtype, n_name="n_per_class")
     require_int("classes", classes, min=2, max=10)
+    if n_per_class * classes > MAX_POINTS:
+        raise ValueError("n_per_class × classes must be at most {limit} points for a toy data set, got {n}".format(
+            limit=MAX_POINTS, n=n_per_class * classes))
     require_real("turns", turns, above=0, example="0.75", what="a number of turns")
     gen = torch.Generator().manual_seed(seed)
     s = torch.linspace(0.0, 1.0, int(n_per_class), dtype=torch.float64).repeat(int(classes))
