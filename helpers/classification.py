@@ -309,21 +309,21 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
                           resolution: int = 200, title: str | None = None):
     """Shade each class's region (where its logit is largest) and scatter the data; returns the axes."""
     params = _check_params(params)
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, "
-                         f"got {getattr(X, 'shape', type(X).__name__)}")
+    require_tensor("X", X, floating=True)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, got {tuple(X.shape)}")
     K = params["W2"].shape[0]
     if K > len(CLASS_COLOURS):
         raise ValueError(f"at most {len(CLASS_COLOURS)} classes can be drawn, got {K}")
     y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], K), rows_of="X")
     xx, yy, points = boundary_grid(X, resolution)
-    regions = predict_classes(params, points).numpy().reshape(xx.shape)
+    regions = predict_classes(params, points).cpu().numpy().reshape(xx.shape)
     from matplotlib.colors import ListedColormap
     with axes_for(ax) as ax:  # a new figure is closed again if the drawing fails
         ax.contourf(xx, yy, regions, levels=np.arange(K + 1) - 0.5, cmap=ListedColormap(REGION_COLOURS[:K]),
                     alpha=0.6)
         ax.contour(xx, yy, regions, levels=np.arange(K) + 0.5, colors=[PALETTE["black"]], linewidths=0.8)
-        Xd, yd = X.detach().double().numpy(), y.detach().numpy()
+        Xd, yd = X.detach().cpu().double().numpy(), y.detach().cpu().numpy()
         for k in range(K):
             pts = Xd[yd == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=16, color=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],

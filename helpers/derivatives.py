@@ -34,9 +34,7 @@ METHODS = ("forward", "central")
 
 # --------------------------------------------------------------------------- validation
 def _steps(hs: object) -> np.ndarray:
-    arr = np.asarray(hs, dtype=float) if not isinstance(hs, torch.Tensor) else hs.detach().double().numpy()
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"hs must be a non-empty 1-D sequence of steps, got shape {arr.shape}")
+    arr = require_numbers("hs", hs)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError("every step in hs must be positive and finite (h > 0), e.g. np.logspace(-15, 0, 61)")
     return arr

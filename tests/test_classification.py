@@ -207,3 +207,16 @@ def test_cross_entropy_and_its_gradient_at_an_infinite_logit():
 def test_logits_without_a_softmax_are_named(function, Z, words):
     with pytest.raises(ValueError, match=words):
         function(Z)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_the_classifier_trains_and_draws_on_the_gpu():
+    X, y = spiral_classes(20, 3, seed=0)
+    params, losses = C.train_classifier(X.cuda(), y.cuda(), n_hidden=8, steps=20, lr=0.5, seed=0)
+    assert all(p.device.type == "cuda" for p in params.values())
+    cpu_params, cpu_losses = C.train_classifier(X, y, n_hidden=8, steps=20, lr=0.5, seed=0)
+    assert losses == pytest.approx(cpu_losses, rel=1e-9)
+    assert 0.0 <= C.accuracy(params, X.cuda(), y.cuda()) <= 1.0
+    C.classifier_figure(params, losses, X.cuda(), y.cuda(), resolution=10)
+    with pytest.raises(ValueError, match="^X is torch.float64 on cpu but"):        # the data on another device
+        C.forward(params, X, y)

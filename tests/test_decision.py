@@ -180,3 +180,21 @@ def test_decision_plots_are_not_kept_by_pyplot_outside_the_inline_backend(data):
     plot_loss_with_title([1.0, 0.5])
     training_figure({"a": [1.0, 0.5]}, right_of_zero, X, y, resolution=10)
     assert plt.get_fignums() == before
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_model_on_the_gpu_is_asked_on_the_gpu_and_drawn_on_the_cpu():
+    """Lesson 04 puts models on default_device(); the grid used to be made on the CPU and the
+    points drawn with .numpy() without .cpu(), so a CUDA model hit a device error."""
+    model = torch.nn.Linear(2, 1).double().cuda()
+    X, y = two_moons(40, seed=1, dtype=torch.float64)
+    X, y = X.cuda(), y.cuda()
+
+    def predict(pts):
+        assert pts.device == X.device
+        return torch.sigmoid(model(pts)).squeeze(1)
+
+    assert boundary_grid(X, 5)[2].device == X.device
+    assert 0.0 <= binary_accuracy(predict, X, y) <= 1.0
+    plot_decision_boundary(predict, X, y, resolution=10)
+    training_figure({"gpu": torch.tensor([0.7, 0.5], device="cuda")}, predict, X, y, resolution=10)
