@@ -14,9 +14,20 @@ The classifier is a 2-layer MLP,
 
 with `backward` written with tensor operations only (no autograd), so that lesson 08 can
 compare it with autograd. Decision regions are drawn on `helpers.decision.boundary_grid`.
+
+The contract of the course's two-layer networks, the same here as in `helpers.mlp`:
+
+    params = init_params(n_in, n_hidden, n_out, *, seed=0, dtype=torch.float64)   # a dict of tensors
+    fwd = forward(params, X, targets, …)      # a frozen `Forward`: every intermediate value, fwd.J the loss
+    grads = backward(params, fwd)             # ∂J/∂(each parameter), a dict in params' order
+    grads = autograd_grads(params, X, targets, …)   # the same dict from PyTorch's autograd
+
+X holds one sample per row; every tensor has one dtype and one device. A wrong kind of
+argument is a TypeError, a wrong value (shape, dtype, device, range) a ValueError.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -25,10 +36,11 @@ import torch
 
 from helpers.decision import boundary_grid, plot_loss_with_title
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
-from helpers.validation import require_int, require_real
+from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
+                               require_same_dtype_and_device, require_seed, require_tensor)
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "one_hot", "cross_entropy_grad", "init_classifier",
-           "Cache", "forward", "backward", "autograd_grads", "train_classifier", "predict_classes",
+__all__ = ["softmax", "log_softmax", "cross_entropy", "one_hot", "cross_entropy_grad", "init_params",
+           "Forward", "forward", "backward", "autograd_grads", "train_classifier", "predict_classes",
            "accuracy", "plot_decision_regions", "classifier_figure"]
 
 Params = dict[str, torch.Tensor]
@@ -41,27 +53,50 @@ CLASS_MARKERS = ("o", "^", "s", "D", "v")
 
 # --------------------------------------------------------------------------- validation
 def _check_logits(Z: object, name: str = "Z") -> torch.Tensor:
-    if not isinstance(Z, torch.Tensor):
-        raise TypeError(f"{name} must be a torch tensor of logits, got {type(Z).__name__}")
-    if not Z.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {Z.dtype}")
+    require_tensor(name, Z, floating=True)
     if Z.ndim not in (1, 2) or Z.shape[-1] < 1 or Z.numel() == 0:
         raise ValueError(f"{name} must have shape (K,) for one sample or (N, K) for a batch, "
                          f"got {tuple(Z.shape)}")
+    if not bool(torch.isfinite(Z).all()):  # one check in the usual case; the details only when needed
+        if bool(torch.isnan(Z).any()):
+            raise ValueError("{name} contains NaN: softmax and cross-entropy are not defined for it (a NaN "
+                             "logit usually means the network's numbers already overflowed)".format(name=name))
+        if bool(torch.isneginf(Z).all(dim=-1).any()):
+            raise ValueError("{name} has a row whose every logit is −inf: its softmax is 0/0, not a "
+                             "distribution".format(name=name))
     return Z
 
 
-def _check_labels(y: object, Z: torch.Tensor) -> torch.Tensor:
+def _shifted(Z: torch.Tensor) -> torch.Tensor:
+    """z − max z along the last axis, every entry ≤ 0 and the largest exactly 0. A row holding
+    +inf takes the limit of softmax as those logits grow: 0 at each +inf, −inf elsewhere
+    (z − max z would be inf − inf = NaN there)."""
+    m = Z.max(dim=-1, keepdim=True).values
+    if not bool(torch.isposinf(m).any()):
+        return Z - m
+    top = torch.isposinf(Z)
+    return torch.where(torch.isposinf(m), torch.zeros_like(Z).masked_fill(~top, -math.inf), Z - m)
+
+
+def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> torch.Tensor:
+    """y as long class indices, one per row of Z (shape, device and range checked against Z)."""
     if not isinstance(y, torch.Tensor):
         raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
     if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
-        raise TypeError(f"y must hold integer class indices (dtype torch.long), got dtype {y.dtype}")
+        raise ValueError(f"y must hold integer class indices (dtype torch.long), got dtype {y.dtype}")
     want = Z.shape[:-1]
     if tuple(y.shape) != tuple(want):
-        raise ValueError(f"y must have shape {tuple(want)}, one label per row of the logits, got {tuple(y.shape)}")
+        raise ValueError("y must have shape {want}, one label per row of {rows_of}, got {shape}".format(
+            want=tuple(want), rows_of=rows_of, shape=tuple(y.shape)))
+    if y.device != Z.device:
+        raise ValueError("y is on {device} but the logits on {z_device}: put them on one device".format(
+            device=y.device, z_device=Z.device))
     K = Z.shape[-1]
-    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= K):
-        raise ValueError(f"labels must lie in 0 … {K - 1} for {K} classes, got {int(y.min())} … {int(y.max())}")
+    if y.numel():
+        low, high = (int(v) for v in torch.aminmax(y))
+        if low < 0 or high >= K:
+            raise ValueError("y must hold labels 0 … {last} for {K} classes, got {low} … {high}".format(
+                last=K - 1, K=K, low=low, high=high))
     return y.long()
 
 
@@ -71,58 +106,63 @@ def softmax(Z: torch.Tensor) -> torch.Tensor:
 
     Subtracting the row's maximum changes nothing mathematically (the factor e^{−max} cancels)
     but keeps every exponent ≤ 0, so nothing overflows and the largest term is exactly 1.
+    Infinite logits give the limits (−inf → probability 0; +inf entries share the whole
+    probability); a NaN logit, or a row of only −inf, is a ValueError.
     """
-    Z = _check_logits(Z)
-    E = torch.exp(Z - Z.max(dim=-1, keepdim=True).values)
+    E = torch.exp(_shifted(_check_logits(Z)))
     return E / E.sum(dim=-1, keepdim=True)
 
 
 def log_softmax(Z: torch.Tensor) -> torch.Tensor:
-    """log softmax(Z) = Z − logsumexp(Z), with logsumexp(z) = m + log Σ e^{z − m}, m = max z."""
-    Z = _check_logits(Z)
-    m = Z.max(dim=-1, keepdim=True).values
-    return Z - m - torch.log(torch.exp(Z - m).sum(dim=-1, keepdim=True))
+    """log softmax(Z) = Z − logsumexp(Z), with logsumexp(z) = m + log Σ e^{z − m}, m = max z
+    (the same limits for infinite logits as `softmax`)."""
+    S = _shifted(_check_logits(Z))
+    return S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))
 
 
 def one_hot(y: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """Rows of the identity: onehot(y)[n, k] = 1 if k = y_n else 0."""
     K = require_int("num_classes", num_classes, min=1, max=10**6)
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(f"dtype must be a floating-point torch dtype, got {dtype!r}")
+    require_float_dtype("dtype", dtype)
     if not isinstance(y, torch.Tensor):
         raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
-    y = _check_labels(y, torch.empty(*y.shape, K))
+    y = _check_labels(y, torch.empty((), device=y.device).expand(*y.shape, K), rows_of="y")
     return torch.nn.functional.one_hot(y, K).to(dtype)
 
 
 def cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean over the batch of −log softmax(z_n)[y_n] (a 0-d tensor); for one sample (K,) its loss."""
     Z = _check_logits(Z)
-    y = _check_labels(y, Z)
-    picked = log_softmax(Z).gather(-1, y.unsqueeze(-1)).squeeze(-1)
-    return -picked.mean()
+    return _cross_entropy(Z, _check_labels(y, Z))
+
+
+def _cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    S = _shifted(Z)
+    picked = (S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))).gather(-1, y.unsqueeze(-1)).squeeze(-1)
+    return 0.0 - picked.mean()  # 0.0 − rather than −: a perfect prediction's loss prints 0, not −0
 
 
 def cross_entropy_grad(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """∂J/∂Z = (softmax(Z) − onehot(y)) / N for the batch mean J (no /N for a single sample (K,))."""
     Z = _check_logits(Z)
     y = _check_labels(y, Z)
-    G = softmax(Z) - one_hot(y, Z.shape[-1], dtype=Z.dtype)
+    E = torch.exp(_shifted(Z))
+    G = E / E.sum(dim=-1, keepdim=True) - torch.nn.functional.one_hot(y, Z.shape[-1]).to(Z.dtype)
     return G / Z.shape[0] if Z.ndim == 2 else G
 
 
 # --------------------------------------------------------------------------- the classifier
-def init_classifier(n_in: int = 2, n_hidden: int = 64, n_classes: int = 3, *, seed: int = 0,
-                    dtype: torch.dtype = torch.float64) -> Params:
+def init_params(n_in: int = 2, n_hidden: int = 64, n_classes: int = 3, *, seed: int = 0,
+                dtype: torch.dtype = torch.float64) -> Params:
     """Seeded W1 (n_hidden × n_in), b1, W2 (n_classes × n_hidden), b2; weights N(0, 1/fan_in)
     (Xavier for square layers), biases 0."""
     n_in, n_hidden, n_classes = (require_int(k, v, min=1, max=4096) for v, k in
                                  ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_classes, "n_classes")))
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")
-    if dtype not in (torch.float32, torch.float64):
-        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
-    gen = torch.Generator().manual_seed(int(seed))
+    seed = require_seed("seed", seed)
+    dtype = require_float_dtype("dtype", dtype, allowed=(torch.float32, torch.float64))
+    gen = torch.Generator().manual_seed(seed)
     W1 = torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5
     W2 = torch.randn(n_classes, n_hidden, generator=gen, dtype=torch.float64) / n_hidden ** 0.5
     params = {"W1": W1, "b1": torch.zeros(n_hidden, dtype=torch.float64),
@@ -134,50 +174,63 @@ def _check_params(params: object) -> Params:
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}, got {type(params).__name__}")
     if set(params) != set(PARAM_NAMES):
-        raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}, got {sorted(params)}")
+        raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}, got {sorted(params, key=str)}")
     for k, t in params.items():
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
-            raise TypeError(f"params[{k!r}] must be a floating-point tensor, got {type(t).__name__}")
+        require_tensor(f"params[{k!r}]", t, floating=True)
     W1, b1, W2, b2 = (params[k] for k in PARAM_NAMES)
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0] or b1.shape != W1.shape[:1] \
             or b2.shape != W2.shape[:1]:
-        raise ValueError(f"shapes must be W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); got "
+        raise ValueError(f"params must have shapes W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); got "
                          + ", ".join(f"{k} {tuple(params[k].shape)}" for k in PARAM_NAMES))
+    require_same_dtype_and_device({f"params[{k!r}]": params[k] for k in PARAM_NAMES})
     return dict(params)
 
 
 def _check_inputs(params: Params, X: object) -> torch.Tensor:
-    if not isinstance(X, torch.Tensor) or not X.is_floating_point():
-        raise TypeError(f"X must be a floating-point tensor, got {type(X).__name__}")
+    require_tensor("X", X, floating=True)
     d = params["W1"].shape[1]
     if X.ndim != 2 or X.shape[1] != d or X.shape[0] == 0:
         raise ValueError(f"X must have shape (N, {d}) with N ≥ 1, one sample per row, got {tuple(X.shape)}")
-    if X.dtype != params["W1"].dtype:
-        raise TypeError(f"X has dtype {X.dtype} but the parameters {params['W1'].dtype}: use one dtype")
+    require_same_dtype_and_device({"params['W1']": params["W1"], "X": X})
     return X
 
 
 @dataclass(frozen=True)
-class Cache:
-    """The forward pass's values that the backward pass needs."""
+class Forward:
+    """Every intermediate value of one forward pass, kept for the backward pass; J is the loss."""
 
     X: torch.Tensor
+    A: torch.Tensor
     H: torch.Tensor
     Z: torch.Tensor
     y: torch.Tensor
-    loss: torch.Tensor
+    J: torch.Tensor
 
 
-def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> Cache:
-    """A = X W1ᵀ + b1, H = tanh(A), Z = H W2ᵀ + b2, loss = cross_entropy(Z, y)."""
+def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> Forward:
+    """A = X W1ᵀ + b1, H = tanh(A), Z = H W2ᵀ + b2, J = cross_entropy(Z, y)."""
     params = _check_params(params)
     X = _check_inputs(params, X)
-    H = torch.tanh(X @ params["W1"].T + params["b1"])
+    A = X @ params["W1"].T + params["b1"]
+    H = torch.tanh(A)
     Z = H @ params["W2"].T + params["b2"]
-    return Cache(X, H, Z, _check_labels(y, Z), cross_entropy(Z, y))
+    y = _check_labels(y, Z, rows_of="X")
+    return Forward(X, A, H, Z, y, _cross_entropy(Z, y))  # NaN in X or params gives a NaN loss, as in torch
 
 
-def backward(params: Mapping[str, torch.Tensor], cache: Cache) -> Params:
+def _check_forward(params: Params, fwd: object) -> Forward:
+    if not isinstance(fwd, Forward):
+        raise TypeError(f"fwd must be the Forward returned by helpers.classification.forward(...), "
+                        f"got {type(fwd).__name__}")
+    if fwd.H.shape[1] != params["W1"].shape[0] or fwd.Z.shape[1] != params["W2"].shape[0]:
+        raise ValueError("fwd was computed with other parameters: H has {h} columns and Z {k}, but params "
+                         "have {h_params} hidden units and {k_params} classes".format(
+                             h=fwd.H.shape[1], k=fwd.Z.shape[1], h_params=params["W1"].shape[0],
+                             k_params=params["W2"].shape[0]))
+    return fwd
+
+
+def backward(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
     """The four gradients by the chain rule, vectorised over the batch (no autograd):
 
         G_Z = (softmax(Z) − onehot(y)) / N
@@ -185,11 +238,11 @@ def backward(params: Mapping[str, torch.Tensor], cache: Cache) -> Params:
         G_A = G_H ⊙ (1 − H²)     ∂J/∂W1 = G_Aᵀ X              ∂J/∂b1 = Σ_n G_A[n]
     """
     params = _check_params(params)
-    if not isinstance(cache, Cache):
-        raise TypeError(f"cache must be the Cache returned by forward(...), got {type(cache).__name__}")
-    G_Z = cross_entropy_grad(cache.Z, cache.y)
-    G_A = (G_Z @ params["W2"]) * (1 - cache.H ** 2)
-    return {"W1": G_A.T @ cache.X, "b1": G_A.sum(dim=0), "W2": G_Z.T @ cache.H, "b2": G_Z.sum(dim=0)}
+    fwd = _check_forward(params, fwd)
+    G_Z = cross_entropy_grad(fwd.Z, fwd.y)
+    G_A = (G_Z @ params["W2"]) * (1 - fwd.H ** 2)
+    grads = {"W1": G_A.T @ fwd.X, "b1": G_A.sum(dim=0), "W2": G_Z.T @ fwd.H, "b2": G_Z.sum(dim=0)}
+    return {k: grads[k] for k in params}  # in params' order
 
 
 def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> Params:
@@ -197,9 +250,9 @@ def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch
     params = _check_params(params)
     leaves = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
     Z = torch.tanh(_check_inputs(leaves, X) @ leaves["W1"].T + leaves["b1"]) @ leaves["W2"].T + leaves["b2"]
-    loss = torch.nn.functional.cross_entropy(Z, _check_labels(y, Z))
-    grads = torch.autograd.grad(loss, [leaves[k] for k in PARAM_NAMES])
-    return dict(zip(PARAM_NAMES, grads))
+    loss = torch.nn.functional.cross_entropy(Z, _check_labels(y, Z, rows_of="X"))
+    grads = torch.autograd.grad(loss, list(leaves.values()))
+    return dict(zip(leaves, grads))  # in params' order
 
 
 def train_classifier(X: torch.Tensor, y: torch.Tensor, *, n_hidden: int = 64, steps: int = 1000,
@@ -211,20 +264,22 @@ def train_classifier(X: torch.Tensor, y: torch.Tensor, *, n_hidden: int = 64, st
     """
     steps = require_int("steps", steps, min=1, max=100_000)
     lr = require_real("lr", lr, above=0, example="1.0")
-    if not isinstance(X, torch.Tensor) or not X.is_floating_point() or X.ndim != 2:
-        raise TypeError(f"X must be a 2-D floating-point tensor, one sample per row, got {type(X).__name__}")
-    if not isinstance(y, torch.Tensor) or y.is_floating_point():
-        raise TypeError("y must be a tensor of integer class indices (dtype torch.long)")
-    n_classes = int(y.max()) + 1 if y.numel() else 0
-    params = init_classifier(X.shape[1], n_hidden, max(n_classes, 2), seed=seed, dtype=X.dtype)
+    require_tensor("X", X, floating=True, ndim=2)
+    if X.shape[0] == 0 or not 1 <= X.shape[1] <= 4096:
+        raise ValueError("X must have shape (N, d) with N ≥ 1 and 1 ≤ d ≤ 4096, one sample per row, "
+                         "got {shape}".format(shape=tuple(X.shape)))
+    y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], 4096), rows_of="X")
+    n_classes = int(y.max()) + 1
+    params = init_params(X.shape[1], n_hidden, max(n_classes, 2), seed=seed, dtype=X.dtype)
+    params = {k: v.to(X.device) for k, v in params.items()}
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         losses = []
         for _ in range(steps):
-            cache = forward(params, X, y)
-            grads = backward(params, cache)
-            losses.append(float(cache.loss))
+            fwd = forward(params, X, y)
+            grads = backward(params, fwd)
+            losses.append(float(fwd.J))
             params = {k: params[k] - lr * grads[k] for k in PARAM_NAMES}
     finally:
         torch.set_num_threads(threads)
@@ -242,9 +297,11 @@ def predict_classes(params: Mapping[str, torch.Tensor], X: torch.Tensor) -> torc
 def accuracy(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of rows whose predicted class equals the label."""
     pred = predict_classes(params, X)
-    if not isinstance(y, torch.Tensor) or y.shape != pred.shape:
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"y must be a tensor of class labels, got {type(y).__name__}")
+    if y.shape != pred.shape:
         raise ValueError(f"y must be a tensor of shape {tuple(pred.shape)}, one label per row of X")
-    return float((pred == y).double().mean())
+    return float((pred == y.to(pred.device)).double().mean())
 
 
 # --------------------------------------------------------------------------- plots
@@ -252,21 +309,21 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
                           resolution: int = 200, title: str | None = None):
     """Shade each class's region (where its logit is largest) and scatter the data; returns the axes."""
     params = _check_params(params)
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, "
-                         f"got {getattr(X, 'shape', type(X).__name__)}")
+    require_tensor("X", X, floating=True)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, got {tuple(X.shape)}")
     K = params["W2"].shape[0]
     if K > len(CLASS_COLOURS):
         raise ValueError(f"at most {len(CLASS_COLOURS)} classes can be drawn, got {K}")
-    y = _check_labels(y, torch.empty(X.shape[0], K))
+    y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], K), rows_of="X")
     xx, yy, points = boundary_grid(X, resolution)
-    regions = predict_classes(params, points).numpy().reshape(xx.shape)
+    regions = predict_classes(params, points).cpu().numpy().reshape(xx.shape)
     from matplotlib.colors import ListedColormap
     with axes_for(ax) as ax:  # a new figure is closed again if the drawing fails
         ax.contourf(xx, yy, regions, levels=np.arange(K + 1) - 0.5, cmap=ListedColormap(REGION_COLOURS[:K]),
                     alpha=0.6)
         ax.contour(xx, yy, regions, levels=np.arange(K) + 0.5, colors=[PALETTE["black"]], linewidths=0.8)
-        Xd, yd = X.detach().double().numpy(), y.detach().numpy()
+        Xd, yd = X.detach().cpu().double().numpy(), y.detach().cpu().numpy()
         for k in range(K):
             pts = Xd[yd == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=16, color=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
@@ -285,6 +342,7 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
 def classifier_figure(params: Mapping[str, torch.Tensor], losses, X: torch.Tensor, y: torch.Tensor,
                       resolution: int = 200):
     """Two panels: the loss curve (log scale) and the decision regions. Returns the figure."""
+    losses = require_numbers("losses", losses)
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.8)
     with closed_on_error(fig):  # no half-drawn figure is left open if a panel fails
         first, last = float(losses[0]), float(losses[-1])

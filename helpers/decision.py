@@ -4,6 +4,13 @@ A decision boundary is drawn by asking the model about every point of a grid tha
 data: where the predicted probability p(class 1 | x) crosses 0.5, the model changes its mind.
 `predict` is any function from an (m, 2) float tensor to m probabilities in [0, 1]
 (e.g. `lambda pts: torch.sigmoid(model(pts)).squeeze(1)`); it runs under `torch.no_grad()`.
+
+The model may live on any device (`helpers.default_device()`, lesson 04): the grid of points it
+is asked about is made on X's device, and what is drawn is copied to the CPU.
+
+Every function here takes the model as such a `predict` function, first, then the data (X, y):
+`binary_accuracy(predict, X, y)`, `plot_decision_boundary(predict, X, y)`. (The multi-class
+network of `helpers.classification` takes its parameters instead: `accuracy(params, X, y)`.)
 """
 from __future__ import annotations
 
@@ -13,9 +20,9 @@ import numpy as np
 import torch
 
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
-from helpers.validation import require_callable, require_int, require_real
+from helpers.validation import require_callable, require_int, require_numbers, require_real, require_tensor
 
-__all__ = ["boundary_grid", "predict_proba", "accuracy", "plot_decision_boundary",
+__all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
 
 Predict = Callable[[torch.Tensor], torch.Tensor]
@@ -24,6 +31,7 @@ CLASS_STYLE = ({"color": PALETTE["blue"], "marker": "o", "label": "class 0"},
 
 
 def _check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
+    """(X, y) detached, on their own device (X's grid is made there; drawing copies to the CPU)."""
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
         raise TypeError(f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}")
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
@@ -36,14 +44,18 @@ def _check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
         raise ValueError("X contains NaN or inf")
     if not bool(((y == 0) | (y == 1)).all()):
         raise ValueError("y must hold labels 0 and 1 only")
-    return X.detach().cpu(), y.detach().cpu()
+    return X.detach(), y.detach()
 
 
 def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     """(xx, yy, points): a resolution × resolution grid covering X plus `margin` on every side;
-    `points` is the (resolution², 2) tensor of grid points in X's dtype."""
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {getattr(X, 'shape', type(X).__name__)}")
+    `points` is the (resolution², 2) tensor of grid points in X's dtype, on X's device (where the
+    model that is asked about them lives); xx and yy are NumPy arrays for drawing."""
+    require_tensor("X", X, floating=True)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError("X contains NaN or inf: a grid around it has no bounds")
     resolution = require_int("resolution", resolution, min=2, max=2000)
     margin = require_real("margin", margin, min=0)
     lo = X.detach().min(dim=0).values.double() - margin
@@ -51,13 +63,14 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     xs = np.linspace(float(lo[0]), float(hi[0]), resolution)
     ys = np.linspace(float(lo[1]), float(hi[1]), resolution)
     xx, yy = np.meshgrid(xs, ys)
-    points = torch.from_numpy(np.column_stack([xx.ravel(), yy.ravel()])).to(X.dtype)
+    points = torch.from_numpy(np.column_stack([xx.ravel(), yy.ravel()])).to(device=X.device, dtype=X.dtype)
     return xx, yy, points
 
 
 def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
-    """predict(points) as a 1-D float64 tensor of probabilities, checked: shape (m,), all in [0, 1]."""
+    """predict(points) as a 1-D float64 CPU tensor of probabilities, checked: shape (m,), all in [0, 1]."""
     require_callable("predict", predict, "a function of an (m, 2) tensor")
+    require_tensor("points", points, floating=True, ndim=2)
     with torch.no_grad():
         p = predict(points)
     if not isinstance(p, torch.Tensor):
@@ -73,11 +86,11 @@ def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
     return p
 
 
-def accuracy(predict: Predict, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of points whose predicted class (p ≥ 0.5 → 1) equals the label."""
+def binary_accuracy(predict: Predict, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points whose predicted class (p ≥ 0.5 → 1) equals the label 0 or 1."""
     X, y = _check_data(X, y)
     p = predict_proba(predict, X)
-    return float(((p >= 0.5).double() == y.double()).double().mean())
+    return float(((p >= 0.5).double() == y.cpu().double()).double().mean())
 
 
 def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, ax=None,
@@ -90,12 +103,13 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
     if title is None:
-        title = f"the boundary puts {accuracy(predict, X, y):.0%} of {len(y)} points on their side"
+        title = f"the boundary puts {binary_accuracy(predict, X, y):.0%} of {len(y)} points on their side"
     with axes_for(ax) as ax:
         ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
         ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)
+        Xd, yd = X.cpu(), y.cpu()
         for label, style in enumerate(CLASS_STYLE):
-            pts = X[y == label].double().numpy()
+            pts = Xd[yd == label].double().numpy()
             ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4, **style)
         ax.set_xlim(xx.min(), xx.max())
         ax.set_ylim(yy.min(), yy.max())
@@ -111,8 +125,9 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
 def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=None,
                          label: str | None = None, ylabel: str = "loss (binary cross-entropy)", **line_kw):
     """`plotting.plot_loss_curve` for a classifier: its own y label, and by default a title that
-    states the finding, "loss falls from a to b in N epochs". Returns the Line2D."""
-    arr = np.asarray(losses, dtype=float)
+    states the finding, "loss falls from a to b in N epochs". Returns the Line2D. Like
+    `plot_loss_curve`, it wants plain numbers: `loss.item()`, not the loss tensor."""
+    arr = require_numbers("losses", losses)
     line = plot_loss_curve(arr, ax=ax, label=label)
     if line_kw:
         line.set(**line_kw)
@@ -130,8 +145,11 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
     """Two panels: every named loss curve (the first solid, the others dashed on top), and the
     decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
     (never shown half-drawn) and the error goes on."""
-    if not isinstance(curves, Mapping) or not curves:
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict of name → list of losses, got {type(curves).__name__}")
+    if not curves:
         raise ValueError("curves must be a non-empty dict of name → list of losses")
+    curves = {name: require_numbers(f"curves[{name!r}]", losses) for name, losses in curves.items()}
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.6)
     with closed_on_error(fig):
         for i, (name, losses) in enumerate(curves.items()):
@@ -145,5 +163,5 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
 
 
 def _same_end(curves: Mapping[str, Sequence[float]]) -> bool:
-    ends = [float(np.asarray(c, dtype=float)[-1]) for c in curves.values()]
+    ends = [float(c[-1]) for c in curves.values()]
     return bool(np.allclose(ends, ends[0], rtol=1e-4, atol=1e-7))

@@ -14,16 +14,18 @@ beside it (the rule is in `helpers.plotting`).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from helpers.gradients import _check_step, _point, _scalar, central_difference, forward_difference
+from helpers.gradients import LowPrecisionWarning, central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
-from helpers.validation import require_callable, require_choice, require_float_dtype
+from helpers.validation import (require_callable, require_choice, require_float_dtype, require_numbers,
+                               require_point, require_scalar_output, require_step)
 
 ERROR_FLOOR = 1e-20  # an error of exactly 0 is drawn here on log axes
 DEFAULT_HS = np.logspace(-15, 0, 61)  # four steps per decade
@@ -32,9 +34,7 @@ METHODS = ("forward", "central")
 
 # --------------------------------------------------------------------------- validation
 def _steps(hs: object) -> np.ndarray:
-    arr = np.asarray(hs, dtype=float) if not isinstance(hs, torch.Tensor) else hs.detach().double().numpy()
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"hs must be a non-empty 1-D sequence of steps, got shape {arr.shape}")
+    arr = require_numbers("hs", hs)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError("every step in hs must be positive and finite (h > 0), e.g. np.logspace(-15, 0, 61)")
     return arr
@@ -67,12 +67,15 @@ class ErrorVsH:
 def estimate_slope(f: Callable, x0: float, h: float, dtype: torch.dtype = torch.float64,
                    method: str = "central") -> float:
     """The finite-difference slope of f at x0, with x0 ± h rounded to `dtype` and f evaluated
-    in that dtype, as a computer working in that precision would do it."""
+    in that dtype, as a computer working in that precision would do it. (Showing float32's
+    round-off is the point here, so the gradient checks' LowPrecisionWarning is not raised.)"""
     require_float_dtype("dtype", dtype)
     require_choice("method", method, METHODS)
-    x = torch.tensor(_point(x0, "x0"), dtype=dtype)
+    x = torch.tensor(require_point("x0", x0), dtype=dtype)
     diff = central_difference if method == "central" else forward_difference
-    return float(diff(f, x, h).item())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowPrecisionWarning)
+        return float(diff(f, x, h).item())
 
 
 def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
@@ -83,10 +86,10 @@ def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
     df is the exact derivative: a number, or a function of a float or a tensor.
     """
     require_callable("f", f, "a function of a tensor")
-    x0, dtype = _point(x0, "x0"), require_float_dtype("dtype", dtype)
+    x0, dtype = require_point("x0", x0), require_float_dtype("dtype", dtype)
     hs = _steps(DEFAULT_HS if hs is None else hs)
     slope = exact_slope(df, x0)
-    _scalar(f(torch.tensor(x0, dtype=dtype)), "f")  # a clear error before the loop
+    require_scalar_output("f", f(torch.tensor(x0, dtype=dtype)))  # a clear error before the loop
     errors = {m: np.array([abs(estimate_slope(f, x0, h, dtype, m) - slope) for h in hs])
               for m in METHODS}
     return ErrorVsH(hs, errors["forward"], errors["central"], str(dtype).replace("torch.", ""), x0, slope)
@@ -96,9 +99,9 @@ def exact_slope(df, x0: float) -> float:
     """f′(x0) from df: a number, or a function of a float64 tensor (or float)."""
     if callable(df):
         value = df(torch.tensor(float(x0), dtype=torch.float64))
-        slope = _scalar(value, "df")
+        slope = require_scalar_output("df", value)
     else:
-        slope = _point(df, "df")
+        slope = require_point("df", df)
     if not math.isfinite(slope):
         raise ValueError(f"df(x0) must be finite, got {slope!r}")
     return slope
@@ -149,16 +152,20 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
     Returns the Axes.
     """
     require_callable("f", f, "a function of a tensor")
-    x0 = _point(x0, "x0")
-    lo, hi = (_point(v, "xlim") for v in xlim)
+    x0 = require_point("x0", x0)
+    lo, hi = (require_point("xlim", v) for v in xlim)
     if not lo < x0 < hi:
         raise ValueError(f"x0 must lie inside xlim = ({lo}, {hi}), got {x0}")
-    h = None if h is None else _check_step(h)
+    h = None if h is None else require_step("h", h)
     slope = _autograd_slope(f, x0) if df is None else exact_slope(df, x0)
     width = (hi - lo) / 4
     with axes_for(ax) as ax:
         xs = torch.linspace(lo, hi, 400, dtype=torch.float64)
-        ax.plot(xs.numpy(), finite_clipped(f(xs).numpy()), color=PALETTE["black"], lw=2, label="f(x)")
+        ys = require_numbers("f(x)", f(xs), ndim=None)
+        if ys.shape != (xs.numel(),):
+            raise ValueError("f must work elementwise: for a tensor of {n} points it must return {n} values, "
+                             "got shape {shape}".format(n=xs.numel(), shape=ys.shape))
+        ax.plot(xs.numpy(), finite_clipped(ys), color=PALETTE["black"], lw=2, label="f(x)")
         y0 = _value_at(f, x0)
         ax.plot(*line_through(x0, y0, slope, width), color=PALETTE["blue"], lw=2.5,
                 label=f"tangent, slope {slope:.3f}")
@@ -180,7 +187,7 @@ def _autograd_slope(f: Callable, x0: float) -> float:
 
 
 def _value_at(f: Callable, x: float) -> float:
-    return _scalar(f(torch.tensor(x, dtype=torch.float64)), "f")
+    return require_scalar_output("f", f(torch.tensor(x, dtype=torch.float64)))
 
 
 def _draw_secants(ax, f: Callable, x0: float, h: float, width: float) -> None:

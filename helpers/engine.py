@@ -11,7 +11,7 @@ topologically (without recursion, so a graph 100 000 nodes deep works) and calls
     L.backward()            # a.grad == 16.0, b.grad == -16.0
 
 The lesson builds the same class cell by cell; tests/test_engine.py proves the two agree.
-`backward_steps` records what each `_backward` call does, for the lesson's stepper; it works
+`trace_backward` records what each `_backward` call does, for the lesson's stepper; it works
 on any object with micrograd's attributes (data, grad, _prev, _op, _backward), so it also
 steps through the learner's own class. `value_graph` converts a graph for `helpers.graph`.
 """
@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from helpers.validation import require_int, require_real
+from helpers.validation import require_int, require_real, require_seed
 
 
 def _number(x: object, name: str) -> float:
@@ -67,13 +67,18 @@ class Value:
             raise TypeError("only a constant exponent (an int or float) is supported: v ** 2, not v ** Value(2)")
         k = _number(k, "the exponent")
         if self.data == 0 and k < 0:
-            raise ZeroDivisionError(f"0 ** {k:g} divides by zero")
+            raise ValueError("0 ** {k:g} divides by zero: the exponent must be ≥ 0 at 0".format(k=k))
         if self.data < 0 and not k.is_integer():
             raise ValueError(f"a negative number to a fractional power ({self.data:g} ** {k:g}) is not real")
-        out = Value(self.data ** k, (self,), f"**{k:g}")
+        value = _power(self.data, k)
+        if math.isinf(value) and math.isfinite(self.data):
+            raise ValueError("{base:g} ** {k:g} overflows a float (the limit is about 1.8e308)".format(
+                base=self.data, k=k))
+        out = Value(value, (self,), f"**{k:g}")
 
         def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad  # ∂(a^k)/∂a = k a^(k−1)
+            local = 0.0 if k == 0 else k * _power(self.data, k - 1)  # ∂(a^k)/∂a = k a^(k−1)
+            self.grad += local * out.grad  # inf where the slope is infinite: √a at 0, as in PyTorch
         out._backward = _backward
         return out
 
@@ -152,6 +157,16 @@ class Value:
             node._backward()
 
 
+def _power(base: float, k: float) -> float:
+    """base ** k with IEEE results where Python raises: ±inf for 0 to a negative power (the
+    slope of √a at 0) and for an overflow, as PyTorch and NumPy give."""
+    try:
+        return base ** k
+    except (ZeroDivisionError, OverflowError):
+        odd = k.is_integer() and int(k) % 2 == 1
+        return -math.inf if (odd and math.copysign(1.0, base) < 0) else math.inf
+
+
 def _as_value(x) -> Value:
     if isinstance(x, Value):
         return x
@@ -194,9 +209,9 @@ def zero_grad(root) -> None:
         node.grad = 0.0
 
 
-# ----------------------------------------------------------------------------- backward steps
+# ----------------------------------------------------------------------------- tracing the backward pass
 @dataclass(frozen=True)
-class BackwardStep:
+class BackwardCall:
     """What one `_backward` call does: the node, its (final) gradient, and for each distinct
     parent the local gradient ∂node/∂parent and the product added to parent.grad.
 
@@ -222,17 +237,17 @@ def _distinct(nodes) -> list:
     return out
 
 
-def backward_steps(root) -> tuple[list, list[BackwardStep]]:
+def trace_backward(root) -> tuple[list, list[BackwardCall]]:
     """Run root's backward pass one `_backward` at a time and record each call.
 
-    Returns (order, steps): the nodes in the order their `_backward` runs (root first) and
-    one BackwardStep per node. The local gradient is measured by running the node's own
+    Returns (order, calls): the nodes in the order their `_backward` runs (root first) and
+    one BackwardCall per node. The local gradient is measured by running the node's own
     `_backward` once with out.grad = 1 on zeroed parents, so it is exactly what the code does.
     The graph's .grad values are restored afterwards: the Values are left as they were found.
     """
     order = list(reversed(topological_order(root)))
     saved = [n.grad for n in order]
-    steps: list[BackwardStep] = []
+    calls: list[BackwardCall] = []
     try:
         for n in order:
             n.grad = 0.0
@@ -252,14 +267,14 @@ def backward_steps(root) -> tuple[list, list[BackwardStep]]:
             node._backward()  # the real call
             added = tuple(float(p.grad - g) for p, g in zip(parents, before))
             grads = tuple(float(n.grad) for n in order)
-            steps.append(BackwardStep(i, node, float(upstream), tuple(parents), local, added, grads))
+            calls.append(BackwardCall(i, node, float(upstream), tuple(parents), local, added, grads))
     except Exception as exc:
-        raise ValueError(f"the backward pass failed at node {len(steps) + 1} of {len(order)} "
+        raise ValueError(f"the backward pass failed at node {len(calls) + 1} of {len(order)} "
                          f"({type(exc).__name__}: {exc}): check that node's _backward") from None
     finally:
         for n, g in zip(order, saved):
             n.grad = g
-    return order, steps
+    return order, calls
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -287,7 +302,7 @@ def value_graph(root, names: Mapping[str, object] | None = None, digits: int = 4
     operation, name, data and grad. Edges point from a Value to the Values it was made from,
     the way backward() sends gradients.
     """
-    from helpers.graph import AutogradGraph, GraphEdge, GraphNode, _layers, _number as fmt
+    from helpers.graph import AutogradGraph, GraphEdge, GraphNode, format_number
 
     digits = require_int("digits", digits, min=1, example="4")
     label = node_names(root, names)
@@ -295,14 +310,14 @@ def value_graph(root, names: Mapping[str, object] | None = None, digits: int = 4
     ids = {id(n): f"n{i}" for i, n in enumerate(order)}
     nodes = []
     for n in order:
-        data, grad = fmt(n.data, digits), fmt(n.grad, digits)
+        data, grad = format_number(n.data, digits), format_number(n.grad, digits)
         if n._prev:
             nodes.append(GraphNode(ids[id(n)], "op", getattr(n, "_op", "") or "op",
                                    value=data, grad=grad, tensor=f"{label[id(n)]} = {data}\ngrad {grad}"))
         else:
             nodes.append(GraphNode(ids[id(n)], "leaf", label[id(n)], value=data, grad=grad))
     edges = [GraphEdge(ids[id(n)], ids[id(p)], slot) for n in order for slot, p in enumerate(n._prev)]
-    return AutogradGraph(tuple(nodes), tuple(edges), _layers(nodes, edges))
+    return AutogradGraph.from_edges(nodes, edges)
 
 
 # ----------------------------------------------------------------------------- test expressions
@@ -318,7 +333,9 @@ def random_program(seed: int, n_inputs: int = 3, n_ops: int = 12) -> list[tuple]
     """
     import random
 
-    seed = require_int("seed", seed)
+    seed = require_seed("seed", seed)
+    n_inputs = require_int("n_inputs", n_inputs, min=1, max=1000)
+    n_ops = require_int("n_ops", n_ops, min=3, max=10_000)
     rng = random.Random(seed)
     program = []
     for k in range(n_ops):

@@ -10,7 +10,9 @@ Definitions follow the cs231n notes on gradient checking:
 * bands               > 1e-2 wrong · 1e-2…1e-4 suspicious · 1e-4…1e-7 acceptable · < 1e-7 good
 
 Use float64 and h ≈ 1e-5…1e-6: smaller h drowns the difference in round-off error,
-larger h in truncation error (lesson 01 plots this U-shaped curve).
+larger h in truncation error (lesson 01 plots this U-shaped curve). Every gradient check here
+(finite differences, `numeric_grad`, `compare_gradients`) warns with `LowPrecisionWarning`
+when given anything below float64: one rule, `warn_if_low_precision`.
 """
 from __future__ import annotations
 
@@ -24,44 +26,35 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from helpers.validation import require_callable, require_real, require_tensor
+from helpers.validation import (require_callable, require_real, require_scalar_output, require_step,
+                               require_tensor)
 
 DEFAULT_H = 1e-5
 
+LOW_PRECISION = ("{what} in {dtype}: its round-off (ε = {eps:.1e}) keeps a gradient check out of the 'good' "
+                 "band, and a finite difference with step h is off by about ε/h; convert to float64 first "
+                 "({fix})")
+
+
+class LowPrecisionWarning(UserWarning):
+    """A gradient check was given numbers below float64 precision."""
+
+
+def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()", stacklevel: int = 2) -> bool:
+    """Warn (LowPrecisionWarning) if `dtype` is a floating dtype less precise than float64; returns
+    whether it warned. float32's ε ≈ 1.2e-7 is above the 'good' band (< 1e-7) by itself, and a
+    central difference with h = 1e-5 divides round-off by h: 2.0027 instead of 2 for the slope of x²."""
+    if not dtype.is_floating_point or torch.finfo(dtype).eps <= torch.finfo(torch.float64).eps:
+        return False
+    warnings.warn(LOW_PRECISION.format(what=what, dtype=str(dtype).replace("torch.", ""),
+                                       eps=torch.finfo(dtype).eps, fix=fix),
+                  LowPrecisionWarning, stacklevel=stacklevel + 1)
+    return True
+
 
 # --------------------------------------------------------------------------- validation
-def _check_step(h: float) -> float:
-    return require_real("h", h, above=0, example="1e-5")
-
-
 def _check_callable(f: object) -> None:
     require_callable("f", f, "a function of one argument")
-
-
-def _scalar(value: object, where: str) -> float:
-    """The float of a scalar result; a clear error for anything that is not one number."""
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            raise ValueError(f"{where} must return a scalar, got a tensor of shape {tuple(value.shape)}")
-        return float(value.item())
-    try:
-        return require_real(where, value, finite=False)
-    except TypeError:
-        raise ValueError(f"{where} must return a scalar (a float or a one-element tensor), "
-                         f"got {type(value).__name__}") from None
-
-
-def _point(value: object, name: str) -> float:
-    """A finite real number given by the learner: a Python number or a one-element
-    floating-point tensor (an integer tensor is refused: write 2.0 rather than 2)."""
-    if isinstance(value, torch.Tensor):
-        if not value.is_floating_point():
-            raise ValueError(f"{name} must be a float or a floating-point tensor, got a tensor of dtype "
-                             f"{value.dtype}; write it as a float, e.g. 2.0 rather than 2")
-        if value.numel() != 1:
-            raise ValueError(f"{name} must be one number, got a tensor of shape {tuple(value.shape)}")
-        value = value.item()
-    return require_real(name, value)
 
 
 def _float_tensor(x: object, name: str) -> torch.Tensor:
@@ -84,17 +77,18 @@ def central_difference(f: Callable, x, h: float = DEFAULT_H):
 
 def _difference(f: Callable, x, h: float, central: bool):
     _check_callable(f)
-    h = _check_step(h)
+    h = require_step("h", h)
     if isinstance(x, torch.Tensor):
         return _tensor_difference(f, x, h, central)
     x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
     if central:
-        return (_scalar(f(x + h), "f") - _scalar(f(x - h), "f")) / (2 * h)
-    return (_scalar(f(x + h), "f") - _scalar(f(x), "f")) / h
+        return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x - h))) / (2 * h)
+    return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x))) / h
 
 
 def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) -> torch.Tensor:
     _float_tensor(x, "x")
+    warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=4)
     base = x.detach().clone()
     return _nudge_elements(lambda: f(base), base, h, central)
 
@@ -109,15 +103,15 @@ def _nudge_elements(evaluate: Callable[[], object], target: torch.Tensor, h: flo
     """
     grad = torch.zeros_like(target)
     with torch.no_grad():
-        f0 = None if central else _scalar(evaluate(), "f")
+        f0 = None if central else require_scalar_output("f", evaluate())
         for index in np.ndindex(*target.shape):
             old = target[index].item()
             try:
                 target[index] = old + h
-                f_plus = _scalar(evaluate(), "f")
+                f_plus = require_scalar_output("f", evaluate())
                 if central:
                     target[index] = old - h
-                    grad[index] = (f_plus - _scalar(evaluate(), "f")) / (2 * h)
+                    grad[index] = (f_plus - require_scalar_output("f", evaluate())) / (2 * h)
                 else:
                     grad[index] = (f_plus - f0) / h
             finally:
@@ -133,10 +127,11 @@ def numeric_grad(f: Callable[[], object], params: Mapping[str, torch.Tensor],
     function over a model's weights does); each element is nudged in place and restored.
     """
     _check_callable(f)
-    h = _check_step(h)
+    h = require_step("h", h)
     _check_named(params, "params")
     for name, p in params.items():
         _float_tensor(p, f"params[{name!r}]")
+        warn_if_low_precision(f"params[{name!r}]", p.dtype, fix=f"params[{name!r}].double()")
     return {name: _nudge_elements(f, p.data, h, central=True) for name, p in params.items()}
 
 
@@ -317,9 +312,7 @@ def _check_alike(name: str, tensors: Mapping[str, torch.Tensor]) -> None:
     dtype = dtypes.pop()
     if not dtype.is_floating_point:
         raise ValueError(f"gradients for {name!r} must be floating point, got {dtype}")
-    if dtype != torch.float64:
-        warnings.warn(f"gradients for {name!r} are {dtype}: expect errors near 1e-4…1e-6 "
-                      "from round-off; use float64 for a gradient check", stacklevel=3)
+    warn_if_low_precision(f"the gradients of {name!r}", dtype, fix="each tensor's .double()", stacklevel=3)
     for label, t in tensors.items():
         if not torch.isfinite(t).all():
             raise ValueError(f"{label} gradient for {name!r} contains NaN or inf")

@@ -13,9 +13,10 @@ Inputs that do not require grad (constants, data) have no backward node and are 
 """
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import torch
 
@@ -59,6 +60,12 @@ class AutogradGraph:
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     layers: Mapping[str, int]
+
+    @classmethod
+    def from_edges(cls, nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> "AutogradGraph":
+        """The graph of these nodes (the output first) and edges, each node placed in its layer:
+        the longest path to it from the output, so every edge points down at least one layer."""
+        return cls(tuple(nodes), tuple(edges), _layers(list(nodes), list(edges)))
 
     def node(self, label: str) -> GraphNode:
         """The first node with this label or tensor name (e.g. "mul", "w", or "e" for "sub → e")."""
@@ -108,8 +115,14 @@ def op_name(fn: object) -> str:
     return short if custom else short.lower()
 
 
-def _number(v: float, digits: int) -> str:
-    text = f"{v + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
+def format_number(value: float, digits: int = 4) -> str:
+    """`value` rounded to `digits` significant digits, always with a decimal point or exponent
+    ("3.0", "-0.25", "1e-08"), and never "-0.0": the text of one number in a graph's boxes.
+    inf and nan print as such: an engine's arithmetic can produce them."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("value must be a real number, got {kind}".format(kind=type(value).__name__))
+    digits = require_int("digits", digits, min=1, max=17)
+    text = f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
     return text + ".0" if re.fullmatch(r"-?\d+", text) else text
 
 
@@ -118,13 +131,13 @@ def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
     if t is None:
         return "None"
     if not isinstance(t, torch.Tensor):
-        raise TypeError(f"format_tensor needs a tensor or None, got {type(t).__name__}")
-    digits = require_int("digits", digits, min=1)
+        raise TypeError(f"t must be a tensor or None, got {type(t).__name__}")
+    digits = require_int("digits", digits, min=1, max=17)
     flat = t.detach().cpu().reshape(-1)
     if flat.numel() == 1:
-        return _number(float(flat[0]), digits)
+        return format_number(float(flat[0]), digits)
     if flat.numel() <= 4:
-        return "[" + ", ".join(_number(float(v), digits) for v in flat) + "]"
+        return "[" + ", ".join(format_number(float(v), digits) for v in flat) + "]"
     return "shape " + "×".join(map(str, t.shape))
 
 
@@ -162,7 +175,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     format_tensor(tensor, digits)  # validates digits
     walk = _Walk(tensor, names, digits, max_nodes, output_name or _label_for(tensor, names) or "output")
     walk.run()
-    return AutogradGraph(tuple(walk.nodes), tuple(walk.edges), _layers(walk.nodes, walk.edges))
+    return AutogradGraph.from_edges(walk.nodes, walk.edges)
 
 
 class _Walk:

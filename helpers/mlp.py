@@ -15,6 +15,16 @@ displays a comparison table whose text is the same on every machine, and `backwa
 lists the steps of the backward pass of one example, with values, for the stepper widget.
 
 The finite-difference step is called `delta` (δ) here, because h is the hidden layer.
+
+The contract of the course's two-layer networks, the same here as in `helpers.classification`:
+
+    params = init_params(n_in, n_hidden, n_out, *, seed=0, dtype=torch.float64)   # a dict of tensors
+    fwd = forward(params, X, targets, …)      # a frozen `Forward`: every intermediate value, fwd.J the loss
+    grads = backward(params, fwd)             # ∂J/∂(each parameter), a dict in params' order
+    grads = autograd_grads(params, X, targets, …)   # the same dict from PyTorch's autograd
+
+X holds one sample per row; every tensor has one dtype and one device. A wrong kind of
+argument is a TypeError, a wrong value (shape, dtype, device, range) a ValueError.
 """
 from __future__ import annotations
 
@@ -24,7 +34,8 @@ from typing import Callable, Mapping
 import torch
 
 from helpers.gradients import GradientComparison, compare_gradients, numeric_grad
-from helpers.validation import require_int, require_real
+from helpers.validation import (require_callable, require_float_dtype, require_int, require_real,
+                               require_same_dtype_and_device, require_seed, require_tensor)
 
 Params = dict[str, torch.Tensor]
 
@@ -57,9 +68,7 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {"sigmoid": (sigmoid, dsigmo
 
 # --------------------------------------------------------------------------- validation
 def _check_dtype(dtype: object) -> torch.dtype:
-    if dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
-    return dtype  # type: ignore[return-value]
+    return require_float_dtype("dtype", dtype, allowed=(torch.float32, torch.float64))
 
 
 def _check_lam(lam: object) -> float:
@@ -67,7 +76,7 @@ def _check_lam(lam: object) -> float:
 
 
 def _check_activation(activation: object) -> tuple[Callable, Callable]:
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     return ACTIVATIONS[activation]  # type: ignore[index]
 
@@ -83,8 +92,7 @@ def _check_params(params: object) -> Params:
         raise ValueError(f"params must have keys W1, W2 and optionally b1, b2; "
                          f"missing {sorted(missing)}, unexpected {sorted(extra)}")
     for name, t in params.items():
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
-            raise TypeError(f"params[{name!r}] must be a floating-point tensor, got {type(t).__name__}")
+        require_tensor(f"params[{name!r}]", t, floating=True)
     W1, W2 = params["W1"], params["W2"]
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
         raise ValueError(f"W1 must be (hidden × inputs) and W2 (outputs × hidden); got W1 "
@@ -95,18 +103,18 @@ def _check_params(params: object) -> Params:
                            or tuple(params["b2"].shape) != (W2.shape[0],)):
         raise ValueError(f"b1 must have shape ({W1.shape[0]},) and b2 shape ({W2.shape[0]},); got "
                          f"{tuple(params['b1'].shape)} and {tuple(params['b2'].shape)}")
+    require_same_dtype_and_device({f"params[{name!r}]": t for name, t in params.items()})
     return dict(params)
 
 
 def _check_data(params: Params, X: object, Y: object) -> None:
     for name, t in (("X", X), ("Y", Y)):
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.ndim != 2:
-            raise TypeError(f"{name} must be a 2-D floating-point tensor (one example per row), "
-                            f"got {type(t).__name__} {getattr(t, 'shape', '')}")
+        require_tensor(name, t, floating=True, ndim=2)
     d, q = params["W1"].shape[1], params["W2"].shape[0]
-    if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0]:  # type: ignore[union-attr]
-        raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n; got X "
+    if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0] or X.shape[0] == 0:  # type: ignore[union-attr]
+        raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X "
                          f"{tuple(X.shape)} and Y {tuple(Y.shape)}")  # type: ignore[union-attr]
+    require_same_dtype_and_device({"params['W1']": params["W1"], "X": X, "Y": Y})
 
 
 # --------------------------------------------------------------------------- data
@@ -119,7 +127,7 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
         require_int(name, v, min=1, what="a positive integer")
     dtype = _check_dtype(dtype)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(require_seed("seed", seed))
     params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
               "W2": torch.randn(n_out, n_hidden, generator=gen, dtype=torch.float64) / n_hidden ** 0.5}
     if bias:
@@ -134,7 +142,7 @@ def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype =
     for name, v in (("n", n), ("n_in", n_in), ("n_out", n_out)):
         require_int(name, v, min=1, what="a positive integer")
     dtype = _check_dtype(dtype)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(require_seed("seed", seed))
     X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
     Y = torch.randn(n, n_out, generator=gen, dtype=torch.float64)
     return X.to(dtype), Y.to(dtype)
@@ -179,22 +187,40 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor
     return Forward(X, Y, Z, H, O, L, s, L + s, lam, activation)
 
 
+def _check_forward(params: Params, fwd: object) -> Forward:
+    """fwd itself, if it is this module's Forward and was computed with parameters of these shapes."""
+    if not isinstance(fwd, Forward):
+        raise TypeError(f"fwd must be the Forward returned by helpers.mlp.forward(...), got {type(fwd).__name__}")
+    W1, W2 = params["W1"], params["W2"]
+    if fwd.X.shape[1] != W1.shape[1] or fwd.Z.shape[1] != W1.shape[0] or fwd.O.shape[1] != W2.shape[0]:
+        raise ValueError("fwd was computed with other parameters: its X, Z and O have {d}, {h} and {q} columns, "
+                         "but params take {d_params} inputs to {h_params} hidden units and {q_params} outputs".format(
+                             d=fwd.X.shape[1], h=fwd.Z.shape[1], q=fwd.O.shape[1], d_params=W1.shape[1],
+                             h_params=W1.shape[0], q_params=W2.shape[0]))
+    require_same_dtype_and_device({"params['W1']": W1, "fwd.Z": fwd.Z})
+    return fwd
+
+
 def backward(params: Mapping[str, torch.Tensor], fwd: Forward, dphi: Callable | None = None) -> Params:
     """∂J/∂(each parameter) from the cached forward values, with tensor operations only.
 
     `dphi` overrides φ′ (default: the derivative of the activation used in the forward pass).
     """
-    if not isinstance(fwd, Forward):
-        raise TypeError(f"fwd must be the Forward returned by forward(...), got {type(fwd).__name__}")
-    if dphi is not None and not callable(dphi):
-        raise TypeError(f"dphi must be a function z → φ′(z), got {type(dphi).__name__}")
+    params = _check_params(params)
+    fwd = _check_forward(params, fwd)
+    if dphi is not None:
+        require_callable("dphi", dphi, "a function z → φ′(z)")
     W1, W2 = params["W1"], params["W2"]
-    dphi = dphi or ACTIVATIONS[fwd.activation][1]
+    slope = (dphi or ACTIVATIONS[fwd.activation][1])(fwd.Z)
+    if not isinstance(slope, torch.Tensor) or slope.shape != fwd.Z.shape:
+        raise ValueError("dphi must return a tensor shaped like z, {shape}, got {got}".format(
+            shape=tuple(fwd.Z.shape), got=tuple(slope.shape) if isinstance(slope, torch.Tensor)
+            else type(slope).__name__))
     n = fwd.X.shape[0]
     gO = (fwd.O - fwd.Y) / n                       # ∂J/∂O   n×q
     gW2 = gO.T @ fwd.H + fwd.lam * W2              # ∂J/∂W2  q×h
     gH = gO @ W2                                   # ∂J/∂H   n×h
-    gZ = gH * dphi(fwd.Z)                          # ∂J/∂Z   n×h
+    gZ = gH * slope                                # ∂J/∂Z   n×h
     gW1 = gZ.T @ fwd.X + fwd.lam * W1              # ∂J/∂W1  h×d
     grads = {"W1": gW1, "W2": gW2}
     if "b1" in params:
@@ -223,10 +249,12 @@ def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Map
                    X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0, activation: str = "sigmoid",
                    delta: float = 1e-5) -> GradientComparison:
     """Table of relative errors manual (backward_fn) vs autograd vs numeric, one row per parameter."""
-    if not callable(backward_fn):
-        raise TypeError(f"backward_fn must be a function (params, fwd) → grads, got {type(backward_fn).__name__}")
+    require_callable("backward_fn", backward_fn, "a function (params, fwd) → grads")
     params = _check_params(params)
     manual = backward_fn(params, forward(params, X, Y, lam, activation))
+    if not isinstance(manual, Mapping):
+        raise TypeError("backward_fn must return a dict name → gradient tensor, got {kind}".format(
+            kind=type(manual).__name__))
     return compare_gradients(manual=manual, autograd=autograd_grads(params, X, Y, lam, activation),
                              numeric=numeric_grads(params, X, Y, lam, activation, delta=delta))
 
@@ -371,9 +399,10 @@ def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch
         raise ValueError("backward_steps follows the source's network without biases: give W1 and W2 only")
     W1, W2 = params["W1"], params["W2"]
     for name, t, rows in (("x", x, W1.shape[1]), ("y", y, W2.shape[0])):
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or tuple(t.shape) != (rows, 1):
-            raise ValueError(f"{name} must be a floating-point column vector of shape ({rows}, 1), "
-                             f"got {type(t).__name__} {tuple(getattr(t, 'shape', ()))}")
+        require_tensor(name, t, floating=True)
+        if tuple(t.shape) != (rows, 1):
+            raise ValueError(f"{name} must be a column vector of shape ({rows}, 1), got {tuple(t.shape)}")
+    require_same_dtype_and_device({"params['W1']": W1, "x": x, "y": y})
     lam = _check_lam(lam)
     phi, dphi = _check_activation(activation)
     one = torch.ones((), dtype=W1.dtype)

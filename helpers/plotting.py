@@ -37,7 +37,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers.kernel import in_kernel
-from helpers.validation import require_int
+from helpers.validation import require_int, require_numbers
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -206,16 +206,19 @@ def axes_for(ax=None, **figure_kw) -> Iterator:
 
 def finite_clipped(values: Sequence[float], limit: float = CLIP) -> np.ndarray:
     """Values as a float array with NaN → limit and ±inf/overflow → ±limit, for plotting only."""
-    arr = np.asarray(values, dtype=float)
+    arr = require_numbers("values", values, ndim=None)
     return np.clip(np.nan_to_num(arr, nan=limit, posinf=limit, neginf=-limit), -limit, limit)
 
 
 def plot_loss_curve(losses: Sequence[float], ax=None, label: str | None = None, title: str | None = None,
                     logy: bool = True):
-    """Loss against epoch (1-based), log scale by default; returns the Line2D."""
-    arr = np.asarray(losses, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"losses must be a non-empty 1-D sequence of numbers, got shape {arr.shape}")
+    """Loss against epoch (1-based), log scale by default; returns the Line2D.
+
+    `losses` holds plain numbers (or tensors that do not require grad, on any device). A loss
+    tensor that still requires grad is refused with a pointer to `loss.item()`: silently
+    detaching it would hide the classic `losses.append(loss)` mistake, which keeps every
+    step's autograd graph in memory (see `helpers.validation.require_numbers`)."""
+    arr = require_numbers("losses", losses)
     with axes_for(ax) as ax:
         epochs = np.arange(1, arr.size + 1)
         values = finite_clipped(arr)

@@ -20,8 +20,8 @@ from typing import Callable, Mapping, Sequence
 
 import torch
 
-from helpers.gradients import (_check_step, _point, _scalar, band_limit, central_difference, html_table, rel_error,
-                               text_table, verdict)
+from helpers.gradients import band_limit, central_difference, html_table, rel_error, text_table, verdict
+from helpers.validation import require_point, require_scalar_output, require_step
 
 NUMERIC_H = 1e-6  # central differences in float64: the bottom of the U is near 1e-5…1e-6
 _TORCH_NAMES = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "asin", "acos", "atan",
@@ -82,7 +82,16 @@ def _formula(expr: object, at) -> tuple[object, dict[str, float]]:
     else:
         symbols, body = sorted(parsed.free_symbols, key=lambda s: s.name), parsed
     values = _values(symbols, at)
-    return body.subs({s: sp.Symbol(s.name) for s in symbols}), values
+    return body.subs({s: _real_symbol(s.name) for s in symbols}), values
+
+
+def _real_symbol(name: str):
+    """The variable `name` as a real sympy symbol. sympy's symbols are complex unless told
+    otherwise, and for a complex x the derivative of |x| is not sign(x): abs(x) would fail at
+    every point. The course differentiates real functions of real variables."""
+    import sympy as sp
+
+    return sp.Symbol(name, real=True)
 
 
 def _values(symbols: list, at) -> dict[str, float]:
@@ -92,11 +101,11 @@ def _values(symbols: list, at) -> dict[str, float]:
         if missing:
             raise ValueError(f"give a value for every variable of the formula: missing {missing} in at")
         # at's own order; a name the formula does not use is allowed (its derivative is 0)
-        return {str(n): _point(v, f"at[{n!r}]") for n, v in at.items()}
+        return {str(n): require_point(f"at[{n!r}]", v) for n, v in at.items()}
     if len(names) != 1:
         raise ValueError(f"the formula has the variables {names}: give at as a dict name → value, "
                          "e.g. at={'x': 1.0, 'w': 0.5}")
-    return {names[0]: _point(at, "at")}
+    return {names[0]: require_point("at", at)}
 
 
 def _wrt(wrt, names: list[str]) -> list[str]:
@@ -131,8 +140,8 @@ def _exact(body, name: str, values: Mapping[str, float]) -> tuple[object, float]
     or the friendly error where the derivative is infinite or not real there (sqrt(x) at 0)."""
     import sympy as sp
 
-    d = sp.diff(body, sp.Symbol(name))
-    value = d.subs({sp.Symbol(n): sp.Float(v, 30) for n, v in values.items()}).evalf(30)
+    d = sp.diff(body, _real_symbol(name))
+    value = d.subs({_real_symbol(n): sp.Float(v, 30) for n, v in values.items()}).evalf(30)
     if not (value.is_real and value.is_finite):
         raise ValueError(f"the derivative d/d{name} = {_pretty(d)} is not a finite real number at "
                          f"{_point_text(values)} (sympy gives {value}): pick another point")
@@ -140,9 +149,18 @@ def _exact(body, name: str, values: Mapping[str, float]) -> tuple[object, float]
 
 
 def _numeric(f_math: Callable, values: Mapping[str, float], name: str, h: float, body) -> float:
-    """Central difference in float64 along `name`, the other variables held fixed."""
+    """Central difference in float64 along `name`, the other variables held fixed. Where the
+    function cannot be evaluated at a nudged point, the message names the learner's point and
+    the step h, not the nudged point, which the learner never typed."""
     def along(t: float):
-        return _call(f_math, {**values, name: t}, body)
+        try:
+            return f_math(**{**values, name: t})
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise ValueError(
+                "the numeric derivative evaluates the function at {name} ± h, with {name}={x:g} and h={h:g}, "
+                "and it cannot be evaluated at {name} {side} h ({reason}): pick a point farther than h from "
+                "where the function stops being defined, or a smaller h".format(
+                    name=name, x=values[name], h=h, side="−" if t < values[name] else "+", reason=exc)) from None
 
     return central_difference(along, values[name], h)
 
@@ -235,10 +253,10 @@ def three_way(expr, at, *, wrt: str | Sequence[str] | None = None, label: str | 
             raise ValueError("expr is an empty dict: give at least one label → formula")
         return ThreeWayTable(tuple(row for lab, e in expr.items()
                                    for row in three_way(e, at, wrt=wrt, label=str(lab), h=h).rows))
-    h = _check_step(h)
+    h = require_step("h", h)
     body, values = _formula(expr, at)
     f_math, f_torch = _numeric_functions(body, list(values))
-    base = _scalar(_call(f_math, values, body), "the function")
+    base = require_scalar_output("the function", _call(f_math, values, body))
     if not math.isfinite(base):
         raise ValueError(f"the function is not finite at {_point_text(values)}: pick another point")
     names = _wrt(wrt, list(values))
@@ -255,5 +273,5 @@ def _numeric_functions(body, names: list[str]) -> tuple[Callable, Callable]:
     """body as a function of floats (math) and as a function of float64 tensors (torch)."""
     import sympy as sp
 
-    syms = [sp.Symbol(n) for n in names]
+    syms = [_real_symbol(n) for n in names]
     return sp.lambdify(syms, body, modules="math"), sp.lambdify(syms, body, modules=[torch_functions()])

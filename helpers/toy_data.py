@@ -15,17 +15,25 @@ import math
 
 import torch
 
-from helpers.validation import require_float_dtype, require_int, require_real
+from helpers.validation import require_float_dtype, require_int, require_real, require_seed
 
-__all__ = ["two_moons", "spirals", "spiral_classes"]
+__all__ = ["two_moons", "spirals", "spiral_classes", "MAX_POINTS"]
+
+# A toy set is for looking at and for seconds of training: a million points (16 MB as float64)
+# is far beyond that, and a typo such as 10**10 must not try to allocate 160 GB.
+MAX_POINTS = 1_000_000
 
 
-def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype) -> None:
-    if require_int("n", n, what="an integer number of points") < 2:
-        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype, n_name: str = "n") -> tuple[int, int]:
+    """(n, seed) as ints, after checking every common argument."""
+    if require_int(n_name, n, what="an integer number of points") < 2:
+        raise ValueError(f"{n_name} must be at least 2 (one point per class), got {n}")
+    if n > MAX_POINTS:
+        raise ValueError("{name} must be at most {limit} points for a toy data set, got {n}".format(
+            name=n_name, limit=MAX_POINTS, n=n))
     require_real("noise", noise, min=0, example="0.1", what="a real number (a standard deviation)")
-    require_int("seed", seed, min=0)
     require_float_dtype("dtype", dtype)
+    return int(n), require_seed("seed", seed)
 
 
 def _labels(n0: int, n1: int, dtype: torch.dtype) -> torch.Tensor:
@@ -38,8 +46,8 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0,
 
     Class 0: (cos t, sin t); class 1: (1 − cos t, 0.5 − sin t); t uniform in [0, π].
     """
-    _check_args(n, noise, seed, dtype)
-    gen = torch.Generator().manual_seed(int(seed))
+    n, seed = _check_args(n, noise, seed, dtype)
+    gen = torch.Generator().manual_seed(seed)
     n0, n1 = n // 2, n - n // 2
     t0 = torch.rand(n0, generator=gen, dtype=torch.float64) * math.pi
     t1 = torch.rand(n1, generator=gen, dtype=torch.float64) * math.pi
@@ -55,9 +63,9 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.5
 
     Point at fraction s ∈ (0, 1] of an arm: radius s, angle 2π·turns·s (+ π for class 1).
     """
-    _check_args(n, noise, seed, dtype)
+    n, seed = _check_args(n, noise, seed, dtype)
     require_real("turns", turns, above=0, example="1.5", what="a number of turns")
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(seed)
     n0, n1 = n // 2, n - n // 2
     s = torch.rand(n, generator=gen, dtype=torch.float64) * 0.95 + 0.05
     angle = 2 * math.pi * turns * s + math.pi * _labels(n0, n1, torch.float64)
@@ -75,10 +83,13 @@ def spiral_classes(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
     Returns X of shape (n_per_class·classes, 2) and y of shape (n,) with integer labels
     0 … classes−1 (dtype torch.long, as F.cross_entropy expects), arm by arm.
     """
-    _check_args(n_per_class, noise, seed, dtype)
+    n_per_class, seed = _check_args(n_per_class, noise, seed, dtype, n_name="n_per_class")
     require_int("classes", classes, min=2, max=10)
+    if n_per_class * classes > MAX_POINTS:
+        raise ValueError("n_per_class × classes must be at most {limit} points for a toy data set, got {n}".format(
+            limit=MAX_POINTS, n=n_per_class * classes))
     require_real("turns", turns, above=0, example="0.75", what="a number of turns")
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(seed)
     s = torch.linspace(0.0, 1.0, int(n_per_class), dtype=torch.float64).repeat(int(classes))
     k = torch.arange(int(classes)).repeat_interleave(int(n_per_class))
     angle = 2 * math.pi * (turns * s + k / classes)

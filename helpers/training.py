@@ -25,6 +25,7 @@ and no overflow warning is ever emitted.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -106,13 +107,30 @@ def _lr(lr: object) -> float:
 
 
 # --------------------------------------------------------------------------- stability
-def stability_threshold(x: Sequence[float] = DATA_X) -> float:
-    """1 / max x²: below it every per-sample step shrinks the error, since |1 − 2·lr·x²| < 1."""
-    xs, _ = _data(x, None)
-    biggest = max(v * v for v in xs)
-    if biggest == 0:
+def _scaled_squares(xs: Sequence[float]) -> tuple[float, list[float]]:
+    """(v, [(x/v)² for each x ≠ 0]) with v = max |x|: squares of numbers in (0, 1], which neither
+    overflow nor underflow as x² itself can (x = 1e-200 has x² = 0 in float64, x = 1e200 has inf).
+    A threshold u found for the scaled squares is the learning rate u / v² for the data."""
+    v = max(abs(x) for x in xs)
+    if v == 0:
         raise ValueError("x is all zeros: the gradient is always 0, so no learning rate matters")
-    return 1.0 / biggest
+    return v, [(x / v) ** 2 for x in xs if x != 0]
+
+
+def _unscaled(u: float, v: float) -> float:
+    """u / v², dividing twice: 0.0 or inf (not an error) where the learning rate itself is beyond
+    float64's range, as for x = 1e200 or 1e-200."""
+    with np.errstate(all="ignore"):
+        return float(np.float64(u) / v / v)
+
+
+def stability_threshold(x: Sequence[float] = DATA_X) -> float:
+    """1 / max x²: below it every per-sample step shrinks the error, since |1 − 2·lr·x²| < 1.
+    (inf when x is so small that 1 / max x² is beyond float64's range.)"""
+    xs, _ = _data(x, None)
+    v, _ = _scaled_squares(xs)
+    biggest = v * v
+    return 1.0 / biggest if 0 < biggest < math.inf else _unscaled(1.0, v)
 
 
 def step_factors(lr: float, x: Sequence[float] = DATA_X) -> tuple[float, ...]:
@@ -140,20 +158,23 @@ def divergence_lr(x: Sequence[float] = DATA_X, mode: str = "per_sample") -> floa
     """The smallest lr > 0 at which |epoch_factor| reaches 1: above it the run diverges.
 
     Batch: 1 / mean(x²). Per-sample: the first positive root of Π(1 − 2·lr·x_i²) = ±1.
+    Solved for u = lr · max x² (x scaled to at most 1), so tiny or huge x work as well as the
+    course's data; the result is inf where it is beyond float64's range.
     """
     require_choice("mode", mode, MODES)
     xs, _ = _data(x, None)
-    squares = [v * v for v in xs if v != 0]
-    if not squares:
-        raise ValueError("x is all zeros: the gradient is always 0, so no learning rate matters")
+    v, squares = _scaled_squares(xs)
     if mode == "batch":
-        return len(xs) / sum(squares)
+        total = sum(x * x for x in xs)
+        if sys.float_info.min <= total < math.inf:
+            return len(xs) / total
+        return _unscaled(len(xs) / sum(squares), v)
     poly = np.poly1d([1.0])
     for s in squares:
         poly *= np.poly1d([-2.0 * s, 1.0])
     roots = np.concatenate([(poly - 1).roots, (poly + 1).roots])
     real = roots[(np.abs(roots.imag) < 1e-9) & (roots.real > 1e-12)].real
-    return float(real.min())
+    return _unscaled(float(real.min()), v)
 
 
 # --------------------------------------------------------------------------- the runs
@@ -282,8 +303,8 @@ def _epoch_map(lr: float, xs, ys, mode: str) -> tuple[float, float]:
     return A, float(w_star)
 
 
-def classify(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
-             diverged: bool) -> str:
+def trajectory_status(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
+                      diverged: bool) -> str:
     """The run's status, in this order of precedence:
 
     diverged     |w| passed the bound, or |A| > 1 and the error w − w* grew
@@ -328,7 +349,7 @@ def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_
     step_ws = _padded(step_list, epochs * steps_per_epoch + 1)
     costs = cost(ws, xs, ys)
     A, w_star = _epoch_map(lr, xs, ys, mode)
-    status = classify(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
+    status = trajectory_status(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
     return Trajectory(ws=ws, losses=losses, costs=costs, status=status, step_ws=step_ws, w0=w0, lr=lr,
                       epochs=epochs, mode=mode, x=xs, y=ys, epoch_factor=A, fixed_point=w_star,
                       diverged_at=diverged_at)

@@ -6,6 +6,12 @@ TypeError (wrong kind of value) or ValueError (right kind, wrong value), e.g.
     n = require_int("n", n, min=2)              # "n must be an integer, got float"
     h = require_real("h", h, above=0, example="1e-5")
     mode = require_choice("mode", mode, ("per_sample", "batch"))
+    seed = require_seed("seed", seed)           # the one seed policy: an int ≥ 0
+
+One rule for the kind of error, in every helper: TypeError when the argument is the wrong kind
+of thing (a str where a number belongs, a list where a tensor belongs), ValueError when it is
+the right kind with a wrong value — out of range, or a tensor of the wrong dtype, shape or
+device (a float32 tensor where float64 is needed is a wrong value, so a ValueError).
 
 `bool` is rejected where a number is expected: True is an int to Python, but never a sensible
 learning rate or step count. Only the standard library is imported here (torch lazily), so
@@ -15,10 +21,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["require_int", "require_real", "require_choice", "require_callable", "require_tensor",
-           "require_float_dtype"]
+           "require_float_dtype", "require_seed", "require_step", "require_point", "require_scalar_output",
+           "require_same_dtype_and_device", "require_numbers", "SEED_MAX"]
+
+# The largest seed torch.Generator.manual_seed accepts (NumPy and `random` accept it too).
+SEED_MAX = 2**64 - 1
 
 
 def _kind(value: object) -> str:
@@ -91,9 +101,10 @@ def require_callable(name: str, value: object, what: str = "a function") -> Call
     return value
 
 
-def require_tensor(name: str, value: object, *, floating: bool = False, hint: str = ""):
-    """`value` itself, if it is a torch.Tensor (of a floating-point dtype when floating=True).
-    `hint` is added to the dtype message, e.g. "use x.double()"."""
+def require_tensor(name: str, value: object, *, floating: bool = False, ndim: int | None = None,
+                   hint: str = ""):
+    """`value` itself, if it is a torch.Tensor (of a floating-point dtype when floating=True, with
+    `ndim` dimensions when given). `hint` is added to the dtype message, e.g. "use x.double()"."""
     import torch
 
     if not isinstance(value, torch.Tensor):
@@ -101,11 +112,15 @@ def require_tensor(name: str, value: object, *, floating: bool = False, hint: st
     if floating and not value.is_floating_point():
         raise ValueError(f"{name} must be a floating-point tensor, got dtype {value.dtype}"
                          + (f"; {hint}" if hint else ""))
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError("{name} must be a {ndim}-D tensor, got shape {shape}".format(
+            name=name, ndim=ndim, shape=tuple(value.shape)))
     return value
 
 
-def require_float_dtype(name: str, value: object):
-    """`value` itself, if it is a floating-point torch dtype (torch.float32, torch.float64, …)."""
+def require_float_dtype(name: str, value: object, allowed: Sequence[Any] | None = None):
+    """`value` itself, if it is a floating-point torch dtype (torch.float32, torch.float64, …),
+    and one of `allowed` when that is given. Not a dtype at all: TypeError; another dtype: ValueError."""
     import torch
 
     if not isinstance(value, torch.dtype):
@@ -113,4 +128,123 @@ def require_float_dtype(name: str, value: object):
     if not value.is_floating_point:
         raise ValueError(f"{name} must be a floating-point dtype such as torch.float32 or torch.float64, "
                          f"got {value}")
+    if allowed is not None and value not in allowed:
+        raise ValueError("{name} must be one of {allowed}, got {value}".format(
+            name=name, allowed=", ".join(map(str, allowed)), value=value))
     return value
+
+
+def require_seed(name: str, value: object) -> int:
+    """The one seed policy of every helper: an int from 0 to SEED_MAX (bool and float refused:
+    int(1.5) would quietly pick seed 1, and a seed is an identity, not a quantity)."""
+    return require_int(name, value, min=0, max=SEED_MAX, example="0", what="an integer ≥ 0")
+
+
+def require_step(name: str, value: object) -> float:
+    """A finite-difference step: a finite real number > 0."""
+    return require_real(name, value, above=0, example="1e-5")
+
+
+def require_point(name: str, value: object) -> float:
+    """A finite real number given by the learner: a Python number or a one-element
+    floating-point tensor (an integer tensor is refused: write 2.0 rather than 2)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        if not value.is_floating_point():
+            raise ValueError(f"{name} must be a float or a floating-point tensor, got a tensor of dtype "
+                             f"{value.dtype}; write it as a float, e.g. 2.0 rather than 2")
+        if value.numel() != 1:
+            raise ValueError(f"{name} must be one number, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    return require_real(name, value)
+
+
+def require_scalar_output(name: str, value: object) -> float:
+    """The float of what a function `name` returned: a real number or a one-element tensor
+    (±inf allowed, NaN refused), or a clear error for anything that is not one number."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"{name} must return a scalar, got a tensor of shape {tuple(value.shape)}")
+        if value.is_complex():
+            raise ValueError("{name} must return a real number, got a complex tensor".format(name=name))
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must return a scalar (a float or a one-element tensor), "
+                         f"got {_kind(value)}")
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError("{name} returned NaN (not a number)".format(name=name))
+    return value
+
+
+def require_same_dtype_and_device(tensors: Mapping[str, Any]):
+    """The tensors' common (dtype, device): that of the first, which sets the standard (put the
+    parameters first); ValueError naming the first tensor that differs from it. Mixing float32
+    with float64, or a CPU tensor with a GPU one, is an error in torch too, but torch's message
+    names neither argument."""
+    items = list(tensors.items())
+    first_name, first = items[0]
+    for name, t in items[1:]:
+        if t.dtype != first.dtype or t.device != first.device:
+            raise ValueError(
+                "{name} is {dtype} on {device} but {first_name} is {first_dtype} on {first_device}: "
+                "give every tensor the same dtype and device, e.g. {name}.to({first_name}.device, "
+                "{first_name}.dtype)".format(name=name, dtype=t.dtype, device=t.device, first_name=first_name,
+                                             first_dtype=first.dtype, first_device=first.device))
+    return first.dtype, first.device
+
+
+REQUIRES_GRAD = ("{where} is a tensor that requires grad: give plain numbers instead. In a training loop, "
+                 "store loss.item() rather than loss: keeping the tensor also keeps its step's whole autograd "
+                 "graph in memory")
+
+
+def require_numbers(name: str, values: object, *, ndim: int | None = 1):
+    """`values` as a float64 NumPy array with `ndim` dimensions (any when None), non-empty: a list or
+    tuple of numbers or of one-element tensors, a NumPy array or a tensor (on any device). NaN and
+    ±inf are kept: a diverging run is data.
+
+    A tensor that requires grad is refused with a pointer to `.item()` rather than detached
+    quietly: `losses.append(loss)` is the classic mistake that keeps every step's graph alive, and
+    the plot is where the learner can first be told."""
+    import numpy as np
+    import torch
+
+    if isinstance(values, torch.Tensor):
+        if values.requires_grad:
+            raise ValueError(REQUIRES_GRAD.format(where=name))
+        if values.is_complex():
+            raise ValueError("{name} must hold real numbers, got a complex tensor".format(name=name))
+        arr = values.detach().cpu().double().numpy()
+    elif isinstance(values, np.ndarray) and values.dtype != object:
+        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool) or np.iscomplexobj(values):
+            raise ValueError("{name} must hold real numbers, got an array of dtype {dtype}".format(
+                name=name, dtype=values.dtype))
+        arr = values.astype(np.float64)
+    else:
+        if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+            raise TypeError("{name} must be a sequence of numbers such as [0.5, 0.25], got {kind}".format(
+                name=name, kind=_kind(values)))
+        arr = np.array([_one_number(f"{name}[{i}]", v) for i, v in enumerate(values)], dtype=np.float64)
+    if (ndim is not None and arr.ndim != ndim) or arr.size == 0:
+        raise ValueError("{name} must be a non-empty {wanted} of numbers, got shape {shape}".format(
+            name=name, wanted="sequence" if ndim == 1 else "array", shape=arr.shape))
+    return arr
+
+
+def _one_number(where: str, value: object) -> float:
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        if value.requires_grad:
+            raise ValueError(REQUIRES_GRAD.format(where=where))
+        if value.numel() != 1 or value.is_complex():
+            raise ValueError("{where} must be one real number, got a tensor of shape {shape}".format(
+                where=where, shape=tuple(value.shape)))
+        return float(value.item())
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("{where} must be a number, got {kind}".format(where=where, kind=_kind(value)))
+    return float(value)

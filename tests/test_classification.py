@@ -62,27 +62,34 @@ def test_one_hot():
     assert C.one_hot(y, 3, dtype=torch.float32).dtype == torch.float32
 
 
-@pytest.mark.parametrize("call,error", [
-    (lambda: C.softmax([1.0, 2.0]), TypeError),
-    (lambda: C.softmax(torch.tensor([1, 2])), TypeError),
-    (lambda: C.softmax(torch.zeros(2, 3, 4)), ValueError),
-    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0.0, 1.0])), TypeError),
-    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])), ValueError),
-    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0])), ValueError),
-    (lambda: C.cross_entropy_grad(torch.zeros(2, 3), [0, 1]), TypeError),
-    (lambda: C.one_hot([0, 1], 2), TypeError),
-    (lambda: C.one_hot(torch.tensor([0]), 0), ValueError),
-    (lambda: C.init_classifier(n_classes=1), ValueError),
-    (lambda: C.init_classifier(n_hidden=2.5), TypeError),
-    (lambda: C.forward({"W1": torch.zeros(2, 2)}, torch.zeros(1, 2), torch.tensor([0])), ValueError),
-    (lambda: C.forward(C.init_classifier(), torch.zeros(3, 5, dtype=torch.float64), torch.tensor([0, 1, 2])), ValueError),
-    (lambda: C.forward(C.init_classifier(), torch.zeros(3, 2), torch.tensor([0, 1, 2])), TypeError),
-    (lambda: C.backward(C.init_classifier(), "cache"), TypeError),
-    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0, 1, 2]), lr=-1.0), ValueError),
-    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0.0, 1.0, 2.0])), TypeError),
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: C.softmax([1.0, 2.0]), TypeError, "Z"),
+    (lambda: C.softmax(torch.tensor([1, 2])), ValueError, "Z"),          # a wrong dtype is a wrong value
+    (lambda: C.softmax(torch.zeros(2, 3, 4)), ValueError, "Z"),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0.0, 1.0])), ValueError, "y"),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])), ValueError, "y"),
+    (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0])), ValueError, "y"),
+    (lambda: C.cross_entropy_grad(torch.zeros(2, 3), [0, 1]), TypeError, "y"),
+    (lambda: C.one_hot([0, 1], 2), TypeError, "y"),
+    (lambda: C.one_hot(torch.tensor([0]), 0), ValueError, "num_classes"),
+    (lambda: C.one_hot(torch.tensor([0]), 2, dtype=torch.int64), ValueError, "dtype"),
+    (lambda: C.init_params(n_classes=1), ValueError, "n_classes"),
+    (lambda: C.init_params(n_hidden=2.5), TypeError, "n_hidden"),
+    (lambda: C.init_params(dtype=torch.int64), ValueError, "dtype"),
+    (lambda: C.init_params(dtype="float64"), TypeError, "dtype"),
+    (lambda: C.forward({"W1": torch.zeros(2, 2)}, torch.zeros(1, 2), torch.tensor([0])), ValueError, "params"),
+    (lambda: C.forward(C.init_params(), torch.zeros(3, 5, dtype=torch.float64), torch.tensor([0, 1, 2])),
+     ValueError, "X"),
+    (lambda: C.forward(C.init_params(), torch.zeros(3, 2), torch.tensor([0, 1, 2])), ValueError, "X"),
+    (lambda: C.backward(C.init_params(), "cache"), TypeError, "fwd"),
+    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0, 1, 2]), lr=-1.0), ValueError, "lr"),
+    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0.0, 1.0, 2.0])), ValueError, "y"),
+    (lambda: C.train_classifier(torch.zeros(3, 2), [0, 1, 2]), TypeError, "y"),
+    (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0, 1, 9999])), ValueError, "y"),
+    (lambda: C.accuracy(C.init_params(), torch.zeros(3, 2), [0, 1, 2]), TypeError, "y"),
 ])
-def test_bad_input_is_named(call, error):
-    with pytest.raises(error):
+def test_bad_input_is_named(call, error, name):
+    with pytest.raises(error, match=rf"(?<![\w']){name}(?![\w'])"):
         call()
 
 
@@ -108,7 +115,7 @@ def test_spiral_classes_rejects_bad_arguments(kwargs):
 # --------------------------------------------------------------------------- the classifier
 def test_hand_written_backward_matches_autograd_to_1e12():
     X, y = spiral_classes(40, 3, seed=0)
-    params = C.init_classifier(n_hidden=16, seed=3)
+    params = C.init_params(n_hidden=16, seed=3)
     params = {k: v + 0.1 * logits(*v.shape, seed=i) for i, (k, v) in enumerate(params.items())}  # nonzero biases
     ours = C.backward(params, C.forward(params, X, y))
     auto = C.autograd_grads(params, X, y)
@@ -150,7 +157,7 @@ def test_regions_that_fail_leave_no_half_drawn_figure(monkeypatch):
 
     monkeypatch.setattr(plotting, "inline_backend", lambda: True, raising=False)  # via pyplot
     X, y = spiral_classes(20, 3, seed=0)
-    params = C.init_classifier()
+    params = C.init_params()
     with pytest.raises(ValueError, match="one label per row"):  # caught before any figure is made
         C.plot_decision_regions(params, X, y[:-1], resolution=10)
 
@@ -163,3 +170,53 @@ def test_regions_that_fail_leave_no_half_drawn_figure(monkeypatch):
     with pytest.raises(RuntimeError, match="accuracy failed"):
         C.classifier_figure(params, [1.0, 0.5], X, y, resolution=10)
     assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------- infinite logits
+INF = math.inf
+
+
+@pytest.mark.parametrize("row, probabilities", [
+    ([INF, 0.0, 1.0], [1.0, 0.0, 0.0]),             # the limit as z₀ → ∞
+    ([INF, INF, 0.0], [0.5, 0.5, 0.0]),             # two logits growing together share the probability
+    ([-INF, 0.0, 0.0], [0.0, 0.5, 0.5]),
+    ([1e308, -1e308, 0.0], [1.0, 0.0, 0.0]),        # huge but finite: no overflow either
+])
+def test_softmax_of_infinite_logits_is_the_limit_not_nan(row, probabilities):
+    Z = torch.tensor([row, [0.0, 0.0, 0.0]], dtype=torch.float64)
+    P = C.softmax(Z)
+    assert P[0].tolist() == probabilities and torch.isfinite(P).all()
+    torch.testing.assert_close(C.log_softmax(Z).exp(), P)
+    assert C.softmax(Z[0]).tolist() == probabilities                      # one sample, shape (K,)
+
+
+def test_cross_entropy_and_its_gradient_at_an_infinite_logit():
+    Z = torch.tensor([[INF, 0.0, 1.0]], dtype=torch.float64)
+    assert C.cross_entropy(Z, torch.tensor([0])).item() == 0.0            # certain and right: no loss
+    assert C.cross_entropy(Z, torch.tensor([1])).item() == INF            # certain and wrong: infinite loss
+    assert C.cross_entropy_grad(Z, torch.tensor([0])).tolist() == [[0.0, 0.0, 0.0]]
+    assert C.cross_entropy_grad(Z, torch.tensor([2])).tolist() == [[1.0, 0.0, -1.0]]
+
+
+@pytest.mark.parametrize("Z, words", [
+    (torch.tensor([[math.nan, 0.0]]), "^Z contains NaN"),
+    (torch.tensor([[-INF, -INF], [0.0, 1.0]]), "^Z has a row whose every logit is −inf"),
+])
+@pytest.mark.parametrize("function", [C.softmax, C.log_softmax, lambda Z: C.cross_entropy(Z, torch.zeros(
+    Z.shape[0], dtype=torch.long)), lambda Z: C.cross_entropy_grad(Z, torch.zeros(Z.shape[0], dtype=torch.long))])
+def test_logits_without_a_softmax_are_named(function, Z, words):
+    with pytest.raises(ValueError, match=words):
+        function(Z)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_the_classifier_trains_and_draws_on_the_gpu():
+    X, y = spiral_classes(20, 3, seed=0)
+    params, losses = C.train_classifier(X.cuda(), y.cuda(), n_hidden=8, steps=20, lr=0.5, seed=0)
+    assert all(p.device.type == "cuda" for p in params.values())
+    cpu_params, cpu_losses = C.train_classifier(X, y, n_hidden=8, steps=20, lr=0.5, seed=0)
+    assert losses == pytest.approx(cpu_losses, rel=1e-9)
+    assert 0.0 <= C.accuracy(params, X.cuda(), y.cuda()) <= 1.0
+    C.classifier_figure(params, losses, X.cuda(), y.cuda(), resolution=10)
+    with pytest.raises(ValueError, match="^X is torch.float64 on cpu but"):        # the data on another device
+        C.forward(params, X, y)

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.decision import (accuracy, boundary_grid, plot_decision_boundary,  # noqa: E402
+from helpers.decision import (binary_accuracy, boundary_grid, plot_decision_boundary,  # noqa: E402
                               plot_loss_with_title, predict_proba, training_figure)
 from helpers.toy_data import two_moons  # noqa: E402
 
@@ -78,10 +78,10 @@ def test_predict_proba_runs_without_grad(data):
     assert not p.requires_grad
 
 
-def test_accuracy(data):
+def test_binary_accuracy(data):
     X, y = data
-    assert accuracy(right_of_zero, X, y) == 1.0
-    assert accuracy(lambda pts: 1 - right_of_zero(pts), X, y) == 0.0
+    assert binary_accuracy(right_of_zero, X, y) == 1.0
+    assert binary_accuracy(lambda pts: 1 - right_of_zero(pts), X, y) == 0.0
 
 
 @pytest.mark.parametrize("X, y, error, words", [
@@ -94,7 +94,7 @@ def test_accuracy(data):
 ])
 def test_bad_data_is_rejected(X, y, error, words):
     with pytest.raises(error, match=words):
-        accuracy(right_of_zero, X, y)
+        binary_accuracy(right_of_zero, X, y)
 
 
 def test_plot_decision_boundary_draws_regions_line_points_and_title(data):
@@ -180,3 +180,21 @@ def test_decision_plots_are_not_kept_by_pyplot_outside_the_inline_backend(data):
     plot_loss_with_title([1.0, 0.5])
     training_figure({"a": [1.0, 0.5]}, right_of_zero, X, y, resolution=10)
     assert plt.get_fignums() == before
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_model_on_the_gpu_is_asked_on_the_gpu_and_drawn_on_the_cpu():
+    """Lesson 04 puts models on default_device(); the grid used to be made on the CPU and the
+    points drawn with .numpy() without .cpu(), so a CUDA model hit a device error."""
+    model = torch.nn.Linear(2, 1).double().cuda()
+    X, y = two_moons(40, seed=1, dtype=torch.float64)
+    X, y = X.cuda(), y.cuda()
+
+    def predict(pts):
+        assert pts.device == X.device
+        return torch.sigmoid(model(pts)).squeeze(1)
+
+    assert boundary_grid(X, 5)[2].device == X.device
+    assert 0.0 <= binary_accuracy(predict, X, y) <= 1.0
+    plot_decision_boundary(predict, X, y, resolution=10)
+    training_figure({"gpu": torch.tensor([0.7, 0.5], device="cuda")}, predict, X, y, resolution=10)

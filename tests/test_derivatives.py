@@ -214,10 +214,26 @@ def test_three_way_infinite_derivative_gives_the_friendly_message():
         three_way("sqrt(x)", 0.0)
 
 
-def test_three_way_numeric_step_outside_the_domain_gives_the_friendly_message():
-    # sqrt at 1e-7: x − h is negative, where math.sqrt cannot go
-    with pytest.raises(ValueError, match="cannot be evaluated at x=-9e-07.*pick another point"):
+def test_three_way_numeric_step_outside_the_domain_names_the_learners_point_and_h():
+    # sqrt at 1e-7: x − h is negative, where math.sqrt cannot go; the learner typed 1e-7, not −9e-7
+    with pytest.raises(ValueError) as caught:
         three_way("sqrt(x)", 1e-7)
+    message = str(caught.value)
+    assert message == ("the numeric derivative evaluates the function at x ± h, with x=1e-07 and h=1e-06, and it "
+                       "cannot be evaluated at x − h (math domain error): pick a point farther than h from where "
+                       "the function stops being defined, or a smaller h")
+    assert "9e-07" not in message
+    (row,) = three_way("sqrt(x)", 1e-7, h=1e-9).rows                  # the smaller h the message suggests
+    assert row.verdict in ("good", "acceptable")
+
+
+@pytest.mark.parametrize("formula, at, slope", [("abs(x)", 1.0, 1.0), ("Abs(x)", -2.0, -1.0),
+                                                ("abs(x**3 - 2)", 1.0, -3.0), ("sqrt(x**2)", -3.0, -1.0)])
+def test_three_way_differentiates_abs_as_a_real_function(formula, at, slope):
+    """sympy's symbols are complex by default, where d|x|/dx is not sign(x): three_way uses real ones."""
+    (row,) = three_way(formula, at).rows
+    assert row.sympy == row.numeric == row.autograd or row.verdict == "good"
+    assert row.sympy == pytest.approx(slope, rel=1e-15)
 
 
 def test_three_way_lives_in_symbolic_and_is_offered_by_derivatives():

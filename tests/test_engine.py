@@ -10,8 +10,8 @@ import nbformat
 import pytest
 import torch
 
-from helpers.engine import (Value, backward_steps, node_names, program_text, random_program, run_program,
-                            topological_order, value_graph, zero_grad)
+from helpers.engine import (Value, node_names, program_text, random_program, run_program, topological_order,
+                            trace_backward, value_graph, zero_grad)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -168,21 +168,43 @@ def test_operations_reject_bad_operands():
         Value(1000.0).exp()
     with pytest.raises(ValueError, match="fractional power"):
         Value(-2.0) ** 0.5
-    with pytest.raises(ZeroDivisionError, match="divides by zero"):
+    with pytest.raises(ValueError, match=r"^0 \*\* -1 divides by zero: the exponent must be ≥ 0 at 0$"):
         Value(0.0) ** -1
+    with pytest.raises(ValueError, match="overflows a float"):
+        Value(1e200) ** 2
     with pytest.raises(TypeError, match="must be a Value"):
         topological_order(3.0)
     with pytest.raises(TypeError, match="integer"):
         random_program(1.5)
 
 
-# --------------------------------------------------------------------------- backward steps and drawing
-def test_backward_steps_record_each_call_and_restore_grads():
+@pytest.mark.parametrize("base, k", [(0.0, 0.5), (0.0, 0.25), (0.0, 0.0), (0.0, 1.5), (0.0, 3.0),
+                                     (1e-200, 0.5), (2.0, 0.5), (-2.0, 3.0), (1e150, 2.0)])
+def test_pow_backward_gives_what_torch_gives_even_where_the_slope_is_infinite(base, k):
+    """(√a)′ at 0 is +inf: the engine gives inf, as PyTorch, instead of a ZeroDivisionError
+    raised inside a _backward closure."""
+    v = Value(base)
+    (v ** k).backward()
+    t = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+    (t ** k).backward()
+    expected = t.grad.item()
+    assert v.grad == expected if math.isinf(expected) or expected == 0 else math.isclose(v.grad, expected, rel_tol=1e-15)
+
+
+def test_sqrt_at_zero_inside_a_larger_graph():
+    a = Value(0.0)
+    L = (a ** 0.5) * 3 + a
+    L.backward()
+    assert a.grad == math.inf
+
+
+# --------------------------------------------------------------------------- tracing the backward pass, drawing
+def test_trace_backward_records_each_call_and_restores_grads():
     a, b = Value(2.0), Value(-3.0)
     c = a * b
     d = c + a
     L = d ** 2
-    order, steps = backward_steps(L)
+    order, steps = trace_backward(L)
     assert [n for n in order] == [L, d, c, b, a]
     assert all(n.grad == 0.0 for n in order)  # left as found
     c_step = steps[2]
@@ -194,14 +216,14 @@ def test_backward_steps_record_each_call_and_restore_grads():
         assert all(math.isclose(x, st.upstream * l) for x, l in zip(st.added, st.local))
 
 
-def test_backward_steps_of_a_parent_used_twice():
+def test_trace_backward_of_a_parent_used_twice():
     a = Value(3.0)
     b = a + a
-    _, steps = backward_steps(b)
+    _, steps = trace_backward(b)
     assert steps[0].parents == (a,) and steps[0].local == (2.0,) and steps[0].added == (2.0,)
 
 
-def test_backward_steps_report_a_broken_backward():
+def test_trace_backward_reports_a_broken_backward():
     a = Value(1.0)
     b = a * 2
 
@@ -209,7 +231,7 @@ def test_backward_steps_report_a_broken_backward():
         a.grad += None
     b._backward = broken
     with pytest.raises(ValueError, match="node 1 of 3.*_backward"):
-        backward_steps(b)
+        trace_backward(b)
     assert a.grad == 0.0
 
 

@@ -71,8 +71,48 @@ def test_compare_gradients_table_and_wrong_names():
 
 
 def test_compare_gradients_warns_on_float32():
-    with pytest.warns(UserWarning, match="float64"):
+    with pytest.warns(g.LowPrecisionWarning, match="float64"):
         g.compare_gradients(manual=_grads(dtype=torch.float32), autograd=_grads(dtype=torch.float32))
+
+
+def _square_sum(x):
+    return (x ** 2).sum()
+
+
+LOW_PRECISION_CALLS = {  # every gradient check, one rule: below float64 precision it warns
+    "central_difference": (lambda x: g.central_difference(_square_sum, x), "x", "x.double()"),
+    "forward_difference": (lambda x: g.forward_difference(_square_sum, x), "x", "x.double()"),
+    "numeric_grad": (lambda x: g.numeric_grad(lambda: _square_sum(x), {"w": x}), "params['w']",
+                     "params['w'].double()"),
+    "compare_gradients": (lambda x: g.compare_gradients(manual={"w": 2 * x}, autograd={"w": 2 * x}),
+                          "the gradients of 'w'", "each tensor's .double()"),
+}
+
+
+@pytest.mark.parametrize("check", LOW_PRECISION_CALLS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+def test_every_gradient_check_warns_below_float64_with_one_message(check, dtype):
+    """float32 gives 2.0027 for the slope 2 of x² at 1 (h = 1e-5): the learner must hear why."""
+    call, what, fix = LOW_PRECISION_CALLS[check]
+    with pytest.warns(g.LowPrecisionWarning) as caught:
+        call(torch.tensor([1.0], dtype=dtype))
+    assert len(caught) == 1 and caught[0].filename == __file__       # it points at the caller's line
+    name = str(dtype).replace("torch.", "")
+    assert str(caught[0].message) == g.LOW_PRECISION.format(what=what, dtype=name, eps=torch.finfo(dtype).eps, fix=fix)
+    assert str(caught[0].message).startswith(f"{what} in {name}: its round-off (ε = ")
+
+
+@pytest.mark.parametrize("check", LOW_PRECISION_CALLS)
+def test_float64_gradient_checks_do_not_warn(check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LOW_PRECISION_CALLS[check][0](torch.tensor([1.0], dtype=torch.float64))
+
+
+def test_the_float32_slope_that_warns_is_the_one_from_the_issue():
+    with pytest.warns(g.LowPrecisionWarning):
+        slope = g.central_difference(_square_sum, torch.tensor([1.0])).item()
+    assert abs(slope - 2.0) > 1e-3                                    # 2.0027: visibly off, hence the warning
 
 
 @pytest.mark.parametrize("call, error, match", [

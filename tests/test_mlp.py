@@ -1,4 +1,6 @@
 """helpers.mlp: forward, manual backward, the buggy variants and the stepper's steps."""
+import re
+
 import pytest
 import torch
 
@@ -41,7 +43,7 @@ def test_cast(setup):
     p, _, _ = setup
     p32 = mlp.cast(p, torch.float32)
     assert all(v.dtype == torch.float32 for v in p32.values())
-    with pytest.raises(ValueError, match="float32 or torch.float64"):
+    with pytest.raises(ValueError, match="^dtype must be one of torch.float32, torch.float64, got torch.float16$"):
         mlp.cast(p, torch.float16)
 
 
@@ -62,7 +64,8 @@ def test_forward_values(setup):
     ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(4)}, ValueError, "both biases"),
     ({"W1": torch.zeros(4, 3), "W2": torch.zeros(2, 4), "b1": torch.zeros(3), "b2": torch.zeros(2)},
      ValueError, "b1 must have shape"),
-    ({"W1": torch.zeros(4, 3, dtype=torch.int64), "W2": torch.zeros(2, 4)}, TypeError, "floating-point"),
+    ({"W1": torch.zeros(4, 3, dtype=torch.int64), "W2": torch.zeros(2, 4)}, ValueError,
+     r"params\['W1'\] must be a floating-point tensor"),                   # a wrong dtype is a wrong value
 ])
 def test_forward_rejects_bad_params(setup, bad, error, match):
     _, X, Y = setup
@@ -74,8 +77,10 @@ def test_forward_rejects_bad_data_lam_activation(setup):
     p, X, Y = setup
     with pytest.raises(ValueError, match="same n"):
         mlp.forward(p, X, Y[:3])
-    with pytest.raises(TypeError, match="2-D"):
+    with pytest.raises(ValueError, match="^X must be a 2-D tensor, got shape"):
         mlp.forward(p, X[0], Y)
+    with pytest.raises(TypeError, match="^Y must be a torch.Tensor, got list"):
+        mlp.forward(p, X, Y.tolist())
     with pytest.raises(ValueError, match="≥ 0"):
         mlp.forward(p, X, Y, lam=-0.1)
     with pytest.raises(ValueError, match="finite number"):
@@ -154,7 +159,7 @@ def test_backward_steps_validation(setup):
     p = {k: p[k] for k in ("W1", "W2")}
     with pytest.raises(ValueError, match="column vector"):
         mlp.backward_steps(p, X[:1], Y[:1].T)
-    with pytest.raises(ValueError, match="column vector"):
+    with pytest.raises(TypeError, match="^y must be a torch.Tensor, got str"):
         mlp.backward_steps(p, X[:1].T, "y")
 
 
@@ -222,3 +227,47 @@ def test_difference_errors_explain_the_measured_error(setup):
     big = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-2)
     assert big.truncation["W1"] > 100 * big.roundoff
     assert big.truncation["W1"] / 3 < big.measured["W1"] < 3 * big.truncation["W1"]
+
+
+# --------------------------------------------------------------------------- a learner's mistakes
+def test_backward_validates_params_instead_of_a_bare_key_error(setup):
+    p, X, Y = setup
+    fwd = mlp.forward(p, X, Y)
+    with pytest.raises(ValueError, match=r"^params must have keys W1, W2 and optionally b1, b2; missing \['W2'\]"):
+        mlp.backward({"W1": p["W1"]}, fwd)
+    with pytest.raises(TypeError, match="^params must be a dict"):
+        mlp.backward([p["W1"], p["W2"]], fwd)
+    with pytest.raises(ValueError, match="^fwd was computed with other parameters"):
+        mlp.backward(mlp.init_params(3, 5, 2), fwd)
+
+
+def test_backward_checks_what_dphi_returns(setup):
+    p, X, Y = setup
+    fwd = mlp.forward(p, X, Y)
+    with pytest.raises(ValueError, match=r"^dphi must return a tensor shaped like z, \(5, 4\), got \(4,\)"):
+        mlp.backward(p, fwd, dphi=lambda z: z[0])
+    with pytest.raises(ValueError, match=r"^dphi must return a tensor shaped like z, \(5, 4\), got float"):
+        mlp.backward(p, fwd, dphi=lambda z: 0.25)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda p, X, Y: mlp.forward(p, X.float(), Y), "X"),
+    (lambda p, X, Y: mlp.forward(p, X, Y.float()), "Y"),
+    (lambda p, X, Y: mlp.forward({**p, "W2": p["W2"].float()}, X, Y), "params['W2']"),
+    (lambda p, X, Y: mlp.autograd_grads(p, X.float(), Y), "X"),
+    (lambda p, X, Y: mlp.backward_steps({k: p[k] for k in ("W1", "W2")}, X[:1].T.float(), Y[:1].T), "x"),
+])
+def test_one_dtype_for_every_tensor_as_in_classification(setup, call, name):
+    """mlp checks dtype (and device) agreement as classification does, naming the tensor."""
+    p, X, Y = setup
+    with pytest.raises(ValueError, match=rf"^{re.escape(name)} is torch.float32 on cpu but .* is torch.float64"):
+        call(p, X, Y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_tensor_on_another_device_is_named(setup):
+    p, X, Y = setup
+    with pytest.raises(ValueError, match="^X is torch.float64 on cuda:0 but"):
+        mlp.forward(p, X.cuda(), Y)
+    grads = mlp.autograd_grads({k: v.cuda() for k, v in p.items()}, X.cuda(), Y.cuda())
+    assert all(g.device.type == "cuda" for g in grads.values())

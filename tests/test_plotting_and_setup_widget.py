@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from helpers import plotting, show_source
 from helpers.widgets import FigureView, status_html
@@ -21,9 +22,64 @@ def test_plot_loss_curve_labels_and_log_scale():
     assert np.isfinite(line.get_ydata()).all()
 
 
+def _losses_kept_as_tensors(steps: int = 3) -> list:
+    """The classic mistake: `losses.append(loss)` in a training loop, each loss holding its graph."""
+    w = torch.tensor(3.0, requires_grad=True)
+    losses = []
+    for x, y in zip([1.0, 2.0, 3.0][:steps], [2.0, 4.0, 6.0]):
+        loss = (w * x - y) ** 2
+        losses.append(loss)
+    return losses
+
+
+def _loss_plots():
+    from helpers import classification, decision
+    from helpers.toy_data import spiral_classes, two_moons
+
+    Xc, yc = spiral_classes(6, 3, seed=0)
+    params = classification.init_params(n_hidden=4)
+    Xb, yb = two_moons(20, seed=0)
+    return {
+        "plotting.plot_loss_curve": lambda losses: plotting.plot_loss_curve(losses),
+        "decision.plot_loss_with_title": lambda losses: decision.plot_loss_with_title(losses),
+        "decision.training_figure": lambda losses: decision.training_figure(
+            {"mine": losses}, lambda pts: torch.sigmoid(pts[:, 0]), Xb, yb, resolution=10),
+        "classification.classifier_figure": lambda losses: classification.classifier_figure(
+            params, losses, Xc, yc, resolution=10),
+    }
+
+
+@pytest.mark.parametrize("plot", list(_loss_plots()))
+def test_loss_tensors_that_require_grad_get_a_pointer_to_item(plot):
+    draw = _loss_plots()[plot]
+    with pytest.raises(ValueError) as caught:
+        draw(_losses_kept_as_tensors())
+    message = str(caught.value)
+    assert "[0] is a tensor that requires grad" in message and "loss.item()" in message
+    assert "numpy" not in message                                  # not torch's "Can't call numpy() on Tensor…"
+    with pytest.raises(ValueError, match="loss.item()"):           # the whole list stacked: the same pointer
+        draw(torch.stack(_losses_kept_as_tensors()))
+
+
+@pytest.mark.parametrize("plot", list(_loss_plots()))
+def test_plain_numbers_and_detached_loss_tensors_are_plotted_alike(plot):
+    draw = _loss_plots()[plot]
+    floats = [loss.item() for loss in _losses_kept_as_tensors()]
+    for losses in (floats, [loss.detach() for loss in _losses_kept_as_tensors()], torch.tensor(floats),
+                   np.array(floats)):
+        draw(losses)
+
+
+def test_plot_loss_curve_draws_the_numbers_of_detached_tensors():
+    floats = [loss.item() for loss in _losses_kept_as_tensors()]
+    line = plotting.plot_loss_curve([torch.tensor(v) for v in floats])
+    assert list(line.get_ydata()) == floats
+
+
 @pytest.mark.parametrize("call, error", [
     (lambda: plotting.plot_loss_curve([]), ValueError),
-    (lambda: plotting.plot_loss_curve([[1.0, 2.0]]), ValueError),
+    (lambda: plotting.plot_loss_curve([[1.0, 2.0]]), TypeError),              # a list is not a number
+    (lambda: plotting.plot_loss_curve("0.5"), TypeError),
     (lambda: plotting.new_figure(ncols=0), ValueError),
     (lambda: plotting.new_figure(width=-1), ValueError),
     (lambda: status_html("fine", "x"), ValueError),

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from helpers.toy_data import spirals, two_moons
+from helpers.toy_data import MAX_POINTS, spiral_classes, spirals, two_moons
 
 GENERATORS = [two_moons, spirals]
 
@@ -103,3 +103,18 @@ def test_bad_arguments_are_rejected_with_a_clear_message(make, kwargs, error, wo
 def test_spirals_rejects_bad_turns(turns, error):
     with pytest.raises(error, match="turns"):
         spirals(10, turns=turns)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: two_moons(10**10), "n"), (lambda: spirals(MAX_POINTS + 1), "n"),
+    (lambda: spiral_classes(10**9), "n_per_class"), (lambda: spiral_classes(MAX_POINTS // 2, classes=3), "n_per_class"),
+])
+def test_a_huge_number_of_points_is_refused_before_allocating(call, name):
+    """two_moons(10**10) used to try to allocate about 160 GB; now it is a clear ValueError."""
+    with pytest.raises(ValueError, match=rf"^{name} (× classes )?must be at most 1000000 points"):
+        call()
+
+
+def test_the_largest_toy_set_is_allowed():
+    X, y = two_moons(MAX_POINTS)
+    assert X.shape == (MAX_POINTS, 2) and y.shape == (MAX_POINTS,)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, classify, cost, divergence_lr,
-                              epoch_factor, sgd_trajectory, stability_threshold, step_factors)
+from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr, epoch_factor,
+                              sgd_trajectory, stability_threshold, step_factors, trajectory_status)
 
 
 pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
@@ -101,12 +101,12 @@ def test_divergence_stops_at_bound_without_warnings():
     assert huge.status == "diverged"
 
 
-def test_classify_precedence():
+def test_trajectory_status_precedence():
     ws = np.array([3.0, 2.0])
-    assert classify(ws, ws, 0.5, 2.0, diverged=True) == "diverged"
-    assert classify(ws, ws, 0.5, 2.0, diverged=False) == "converged"
-    assert classify(np.array([3.0, 2.5]), np.array([3.0, 1.0, 2.5]), 0.5, 2.0, False) == "oscillating"
-    assert classify(np.array([3.0, 2.5]), np.array([3.0, 2.7, 2.5]), 0.5, 2.0, False) == "slow"
+    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=True) == "diverged"
+    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=False) == "converged"
+    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 1.0, 2.5]), 0.5, 2.0, False) == "oscillating"
+    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 2.7, 2.5]), 0.5, 2.0, False) == "slow"
 
 
 def test_cost_vectorised():
@@ -171,3 +171,30 @@ def test_each_status_names_what_the_run_did(lr, epochs, status):
     steps = t.step_ws[np.isfinite(t.step_ws)] - t.fixed_point
     crosses = bool(np.any(np.sign(steps[1:]) != np.sign(steps[:-1])))
     assert crosses == (status in ("oscillating", "diverged"))  # lr > 1/18: the x = 3 step overshoots w*
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-150, 1e-100, 1e-5, 1e5, 1e100, 1e150])
+@pytest.mark.parametrize("mode", ["per_sample", "batch"])
+def test_thresholds_scale_as_one_over_x_squared_for_tiny_and_huge_x(scale, mode):
+    """divergence_lr((1e-200,)) used to stop in NumPy's zero-size reduction: x² underflowed to 0.
+    The thresholds are lr·x² invariants, so scaling x by c divides them by c²."""
+    x = tuple(scale * v for v in DATA_X)
+    expected = divergence_lr(DATA_X, mode) / scale / scale
+    got = divergence_lr(x, mode)
+    assert got == expected if math.isinf(expected) or expected == 0 else math.isclose(got, expected, rel_tol=1e-9)
+    expected = stability_threshold(DATA_X) / scale / scale
+    assert stability_threshold(x) == expected if math.isinf(expected) or expected == 0 else math.isclose(
+        stability_threshold(x), expected, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("x, lr", [((1e-200,), math.inf), ((1e200,), 0.0), ((0.0, 1e-200), math.inf)])
+def test_thresholds_beyond_float64_are_inf_or_zero(x, lr):
+    for mode in ("per_sample", "batch"):
+        assert divergence_lr(x, mode) == lr
+    assert stability_threshold(x) == lr
+
+
+def test_thresholds_of_the_course_data_are_unchanged():
+    assert divergence_lr(DATA_X) == 0.20401793840035706
+    assert divergence_lr(DATA_X, "batch") == 3 / 14
+    assert stability_threshold(DATA_X) == 1 / 9

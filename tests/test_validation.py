@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (require_callable, require_choice, require_float_dtype, require_int,
-                                require_real, require_tensor)
+from helpers.validation import (SEED_MAX, require_callable, require_choice, require_float_dtype, require_int,
+                                require_numbers, require_point, require_real, require_same_dtype_and_device,
+                                require_scalar_output, require_seed, require_step, require_tensor)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -105,3 +106,64 @@ def test_require_float_dtype():
         require_float_dtype("dtype", "float64")
     with pytest.raises(ValueError, match="floating-point dtype"):
         require_float_dtype("dtype", torch.int64)
+    assert require_float_dtype("dtype", torch.float64, allowed=(torch.float32, torch.float64)) is torch.float64
+    with pytest.raises(ValueError, match="^dtype must be one of torch.float32, torch.float64, got torch.float16$"):
+        require_float_dtype("dtype", torch.float16, allowed=(torch.float32, torch.float64))
+
+
+def test_require_tensor_ndim():
+    with pytest.raises(ValueError, match=r"^X must be a 2-D tensor, got shape \(3,\)$"):
+        require_tensor("X", torch.zeros(3), ndim=2)
+
+
+def test_require_seed():
+    assert require_seed("seed", 0) == 0 and require_seed("seed", SEED_MAX) == SEED_MAX
+    with pytest.raises(TypeError, match="^seed must be an integer ≥ 0 such as 0, got float$"):
+        require_seed("seed", 1.5)
+    with pytest.raises(ValueError, match="^seed must be between 0 and 18446744073709551615 such as 0, got -1$"):
+        require_seed("seed", -1)
+
+
+def test_require_step_and_point():
+    assert require_step("h", 1e-5) == 1e-5
+    with pytest.raises(ValueError, match=r"^h must be positive \(> 0\) such as 1e-5, got 0.0$"):
+        require_step("h", 0.0)
+    assert require_point("x0", torch.tensor([0.5], dtype=torch.float64)) == 0.5
+    with pytest.raises(ValueError, match="^x0 must be a float or a floating-point tensor, got a tensor of dtype"):
+        require_point("x0", torch.tensor(2))
+    with pytest.raises(ValueError, match=r"^x0 must be one number, got a tensor of shape \(2,\)$"):
+        require_point("x0", torch.zeros(2))
+
+
+def test_require_scalar_output():
+    assert require_scalar_output("f", torch.tensor([[2.0]])) == 2.0 and require_scalar_output("f", math.inf) == math.inf
+    with pytest.raises(ValueError, match=r"^f must return a scalar, got a tensor of shape \(2,\)$"):
+        require_scalar_output("f", torch.zeros(2))
+    with pytest.raises(ValueError, match=r"^f must return a scalar \(a float or a one-element tensor\), got str$"):
+        require_scalar_output("f", "1")
+    for nan in (math.nan, torch.tensor(math.nan)):          # the same for a float and a tensor
+        with pytest.raises(ValueError, match=r"^f returned NaN \(not a number\)$"):
+            require_scalar_output("f", nan)
+
+
+def test_require_same_dtype_and_device():
+    a, b = torch.zeros(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float32)
+    assert require_same_dtype_and_device({"X": a, "Y": a}) == (torch.float64, torch.device("cpu"))
+    with pytest.raises(ValueError, match=r"^Y is torch.float32 on cpu but X is torch.float64 on cpu: .*Y.to\(X.device, "
+                                         r"X.dtype\)$"):
+        require_same_dtype_and_device({"X": a, "Y": b})
+
+
+def test_require_numbers():
+    assert require_numbers("losses", [1, 2.5, np.float32(0.5), torch.tensor(4.0)]).tolist() == [1.0, 2.5, 0.5, 4.0]
+    assert require_numbers("losses", torch.tensor([1.0, math.inf])).tolist() == [1.0, math.inf]
+    assert require_numbers("values", np.zeros((2, 2)), ndim=None).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"^losses\[1\] is a tensor that requires grad: .*loss.item\(\)"):
+        require_numbers("losses", [1.0, torch.tensor(1.0, requires_grad=True) * 2])
+    with pytest.raises(TypeError, match=r"^losses\[0\] must be a number, got bool$"):
+        require_numbers("losses", [True])
+    with pytest.raises(TypeError, match=r"^losses must be a sequence of numbers such as \[0.5, 0.25\], got dict$"):
+        require_numbers("losses", {"a": 1.0})
+    with pytest.raises(ValueError, match=r"^losses must be a non-empty sequence of numbers, got shape \(0,\)$"):
+        require_numbers("losses", [])
+

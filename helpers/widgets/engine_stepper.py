@@ -6,7 +6,7 @@ to a parent and the product it added to that parent's .grad. The node that runs 
 dashed outline and its gradient still hidden: the learner may type a prediction of it first
 (✓/✗, with a hint for the usual mistakes), or just press Next, which reveals it.
 
-The steps come from `helpers.engine.backward_steps`, which runs the nodes' own `_backward`
+The steps come from `helpers.engine.trace_backward`, which runs the nodes' own `_backward`
 closures, so the stepper also steps through the learner's own `Value` class.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 from matplotlib.patches import FancyArrowPatch
 
-from helpers.engine import backward_steps, node_names, value_graph
-from helpers.graph import _number as fmt
+from helpers.engine import node_names, trace_backward, value_graph
+from helpers.graph import format_number as fmt
 from helpers.graph import layout
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
@@ -37,7 +37,7 @@ class EngineStepper:
     """Step through `root.backward()` one `_backward` at a time; `.position` is the one state."""
 
     def __init__(self, root, names: Mapping[str, object] | None = None, digits: int = 4):
-        self.order, self.steps = backward_steps(root)  # ValueError if a _backward fails
+        self.order, self.steps = trace_backward(root)  # ValueError if a _backward fails
         if len(self.order) > MAX_NODES:
             raise ValueError(f"the graph has {len(self.order)} nodes; the stepper draws at most {MAX_NODES}: "
                              "step through a smaller expression")
