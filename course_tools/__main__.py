@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         from course_tools import lab
 
         return lab.learner_lab(**cli.lab_options(args))
+    if args.command == "translate":
+        from course_tools import translate
+
+        return translate.run(check_only=args.check)
     if args.command == "gpu-check":
         from course_tools import gpu_check
 
@@ -66,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "regenerate":
-            paths = [lessons.resolve_lesson(n) for n in args.notebooks] or lessons.lesson_paths()
+            paths = [lessons.resolve_lesson(n) for n in args.notebooks] or (
+                lessons.lesson_paths() + lessons.lesson_paths(lessons.NOTEBOOKS / "zh-CN"))
             return notebooks.regenerate(paths, force=args.force)
         if args.command == "reset":
             return notebooks.reset(args.lesson, yes=args.yes)

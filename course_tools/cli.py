@@ -5,16 +5,17 @@ inside .venv. Standard library only: course.py imports it before .venv exists.
 Commands and who runs them:
 
     setup [--teacher]        course.py only: create .venv, install the pins (and the teacher extra)
-    lab [--ip IP] [--port N] [--allow-remote] [--no-browser]
+    lab [--ip IP] [--port N] [--allow-remote] [--no-browser] [--lang en|zh-CN]
     test [PYTEST ARGS …]     everything after `test` goes to pytest untouched
     regenerate [NOTEBOOK …] [--force]
     reset NN [--yes]
     assignments [--out DIR]
     gpu-check [NN …]
     classroom [ARGS …]       set up with the teacher extra, then course_tools.classroom.main(ARGS)
+    translate [--check]      update the Chinese catalogs, rebuild and run the Chinese lessons
 
-A new `lab` option (the Chinese edition's `--lang`, say) is one `add_argument` below and one key in
-`lab_options()`, which hands the options to `course_tools.lab.learner_lab` by keyword.
+A new `lab` option is one `add_argument` below and one key in `lab_options()`, which hands the
+options to `course_tools.lab.learner_lab` by keyword.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import re
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
 DEFAULT_ASSIGNMENTS = "assignments"
+LANGUAGES = ("en", "zh-CN")
 # Commands whose arguments belong to another program (pytest, the classroom tools): not parsed here.
 PASSTHROUGH = {"test": "pytest_args", "classroom": "classroom_args"}
 HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -73,6 +75,8 @@ def build_parser(prog: str = "course.py", description: str | None = None) -> arg
     lab.add_argument("--allow-remote", action="store_true",
                      help="allow a non-loopback --ip (plain HTTP: the token travels unencrypted)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    lab.add_argument("--lang", choices=LANGUAGES, default=None,
+                     help="the lessons' and JupyterLab's language (default: zh-CN when your locale is Chinese, else en)")
 
     test = sub.add_parser("test", help="set up if needed and run every test; other arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest")
@@ -92,6 +96,9 @@ def build_parser(prog: str = "course.py", description: str | None = None) -> arg
 
     gpu = sub.add_parser("gpu-check", help="run lessons on a CUDA machine and compare with the stored outputs")
     gpu.add_argument("lessons", nargs="*", help="lesson numbers (default: all)")
+
+    translate = sub.add_parser("translate", help="update the Chinese edition from the English lessons and catalogs")
+    translate.add_argument("--check", action="store_true", help="only report missing or stale translations")
 
     classroom = sub.add_parser("classroom", help="teacher tools for a class (sets up the teacher extra)")
     classroom.add_argument("classroom_args", nargs=argparse.REMAINDER, help="passed to the classroom tools")
@@ -114,4 +121,4 @@ def wants_teacher_extra(args: argparse.Namespace) -> bool:
 def lab_options(args: argparse.Namespace) -> dict[str, object]:
     """The keyword arguments of course_tools.lab.learner_lab for a parsed `lab` command."""
     return {"host": args.ip, "port": args.port, "allow_remote": args.allow_remote,
-            "open_browser": not args.no_browser}
+            "open_browser": not args.no_browser, "lang": args.lang}

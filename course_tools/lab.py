@@ -35,6 +35,15 @@ from typing import Iterator
 from course_tools.lessons import NOTEBOOKS, ROOT, kernel_env
 
 FIRST_LESSON = "notebooks/00_setup_check.ipynb"
+LANGUAGES = ("en", "zh-CN")
+# JupyterLab's own name for each language (the zh_CN language pack is pinned in requirements.txt)
+LAB_LOCALES = {"en": "en", "zh-CN": "zh_CN"}
+# The learner's JupyterLab settings live in the course folder (not ~/.jupyter): the launcher sets the
+# interface language there, and a learner's own JupyterLab elsewhere is left as it was.
+USER_SETTINGS = ROOT / ".jupyter" / "user-settings"
+LANGUAGE_SETTING = Path("@jupyterlab", "translation-extension", "plugin.jupyterlab-settings")
+NO_EDITION = ("The Chinese edition (notebooks/zh-CN/) is not in this copy of the course; "
+              "opening the English lessons instead.")
 # JupyterLab settings the course needs (written to overrides.json under sys.prefix): no news
 # pop-up over the lesson, and every cell rendered (windowing off) so long lessons scroll
 # smoothly and browser tests see every cell.
@@ -122,6 +131,40 @@ def url_host(host: str) -> str:
     return f"[{host}]" if address_family(host) == socket.AF_INET6 else host
 
 
+# ----------------------------------------------------------------------------- the language
+def first_lesson(lang: str = "en") -> str:
+    """The lesson JupyterLab opens on: lesson 00 of the learner's edition."""
+    return FIRST_LESSON if lang == "en" else f"notebooks/{lang}/00_setup_check.ipynb"
+
+
+def default_language(env: dict[str, str] | None = None, system_locale: str | None = None) -> str:
+    """'zh-CN' when the learner's locale is Chinese (LC_ALL, LC_MESSAGES, LANG or, on Windows and
+    macOS, the system's), else 'en'. `--lang` overrides it."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    if system_locale is None:
+        import locale
+
+        system_locale = (locale.getlocale()[0] or "") if os.name == "nt" or sys.platform == "darwin" else ""
+    text = system_locale.lower()
+    return "zh-CN" if text.startswith("zh") or text.startswith("chinese") else "en"
+
+
+def write_language(settings_dir: Path, lang: str) -> Path:
+    """Set JupyterLab's interface language in a user-settings folder (atomically)."""
+    if lang not in LAB_LOCALES:
+        raise ValueError(f"lang must be one of {', '.join(LAB_LOCALES)}, got {lang!r}")
+    target = settings_dir / LANGUAGE_SETTING
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"locale": LAB_LOCALES[lang]}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
 # ----------------------------------------------------------------------------- the launch
 
 def write_settings(prefix: Path | None = None) -> Path:
@@ -190,9 +233,13 @@ class LabServer:
 
 def start_lab(root: Path, host: str, port: int, token: str, *, open_browser: bool = False,
               notebook: str | None = None, base_env: dict[str, str] | None = None,
-              extra: tuple[str, ...] = (), log_path: Path | None = None) -> LabServer:
-    """Start JupyterLab in a session (process group) of its own; stop it with stop_lab()."""
+              extra: tuple[str, ...] = (), log_path: Path | None = None, lang: str = "en",
+              user_settings: Path = USER_SETTINGS) -> LabServer:
+    """Start JupyterLab in a session (process group) of its own, its interface in `lang` (settings
+    in `user_settings`); stop it with stop_lab()."""
     write_settings()
+    write_language(user_settings, lang)
+    extra = (f"--LabApp.user_settings_dir={user_settings}", *extra)
     isolation = ({"start_new_session": True} if os.name == "posix"
                  else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP})
     log = open(log_path, "wb") if log_path else None
@@ -308,8 +355,15 @@ def on_console_close(stop, kernel32=None) -> bool:
     return True
 
 
-def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: bool = True) -> int:
-    """`course.py lab`: JupyterLab on lesson 00 until Ctrl+C, then a clean stop."""
+def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: bool = True,
+                lang: str | None = None) -> int:
+    """`course.py lab`: JupyterLab on lesson 00 until Ctrl+C, then a clean stop; in Chinese with
+    `lang="zh-CN"` (by default when the learner's locale is Chinese)."""
+    lang = lang or default_language()
+    if lang != "en" and not (ROOT / first_lesson(lang)).exists():
+        print(NO_EDITION, file=sys.stderr)
+        lang = "en"
+    lesson = first_lesson(lang)
     problem = check_host(host, allow_remote)
     if problem:
         print(problem, file=sys.stderr)
@@ -323,10 +377,10 @@ def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: 
     # leave JupyterLab or its kernels orphaned.
     for signum in stop_signals():
         signal.signal(signum, _treat_as_ctrl_c)
-    server = start_lab(ROOT, host, port, token, open_browser=open_browser, notebook=FIRST_LESSON)
+    server = start_lab(ROOT, host, port, token, open_browser=open_browser, notebook=lesson, lang=lang)
     try:
         on_console_close(lambda: stop_lab(server, timeout=CLOSE_STOP_TIMEOUT_S))
-        print(f"\nJupyterLab: {server.url('lab/tree/' + FIRST_LESSON)}\nStop it with Ctrl+C.\n", flush=True)
+        print(f"\nJupyterLab: {server.url('lab/tree/' + lesson)}\nStop it with Ctrl+C.\n", flush=True)
         return server.process.wait()
     except KeyboardInterrupt:
         for signum in (signal.SIGINT, *stop_signals()):  # a second Ctrl+C must not cut the clean stop short
@@ -340,9 +394,10 @@ def learner_lab(host: str, port: int, allow_remote: bool = False, open_browser: 
 # ----------------------------------------------------------------------------- tests and benchmarks
 
 @contextlib.contextmanager
-def lab_server(root: Path, startup_timeout: float = 90) -> Iterator[LabServer]:
+def lab_server(root: Path, startup_timeout: float = 90, lang: str = "en") -> Iterator[LabServer]:
     """JupyterLab as the learner gets it, serving root, with a home of its own (config, runtime,
-    data, IPython dirs in a temporary folder) on a free port of 127.0.0.1; stopped on exit."""
+    data, IPython dirs in a temporary folder) on a free port of 127.0.0.1, its interface in `lang`;
+    stopped on exit."""
     home = Path(tempfile.mkdtemp(prefix="course-lab-"))
     for sub in ("config", "runtime", "data", "ipython"):
         (home / sub).mkdir()
@@ -350,7 +405,8 @@ def lab_server(root: Path, startup_timeout: float = 90) -> Iterator[LabServer]:
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"), JUPYTER_PLATFORM_DIRS="1")
     server = start_lab(root, "127.0.0.1", pick_port("127.0.0.1", 0), secrets.token_hex(16), base_env=env,
-                       extra=("--LabApp.expose_app_in_browser=True",), log_path=home / "server.log")
+                       extra=("--LabApp.expose_app_in_browser=True",), log_path=home / "server.log",
+                       lang=lang, user_settings=home / "user-settings")
     try:
         wait_ready(server, startup_timeout)
         yield server

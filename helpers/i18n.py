@@ -12,7 +12,9 @@ speak: the helpers find it out. The language is the notebook's, seen from the ke
 
 Every sentence a learner sees from a helper is one whole template, written in English with
 named ``{placeholders}``, passed through `translate` and only then formatted (`say`,
-`message`). The translations are gettext catalogs (``helpers/locale/<lang>.po``), keyed by the
+`message`). A template kept in a constant is marked with `N_` where it is written and translated
+where it is shown. Text drawn in a figure goes through `label`: it is Chinese only where a font with
+Chinese glyphs is installed (otherwise English, never a box for a missing glyph). The translations are gettext catalogs (``helpers/locale/<lang>.po``), keyed by the
 English template, so a changed English sentence has no translation until its catalog entry is
 updated (the tests fail until then).
 """
@@ -69,6 +71,58 @@ def translate(template: str) -> str:
 def message(template: str, /, **values) -> str:
     """`template` translated, then filled in with `values` (str.format with named fields)."""
     return translate(template).format(**values)
+
+
+def N_(template: str) -> str:
+    """Mark a template kept in a constant (a dict of labels, a default argument) for translation;
+    it is returned unchanged and translated where it is shown."""
+    return template
+
+
+# Fonts with the Simplified Chinese glyphs on common systems: Linux (Noto CJK, Source Han, WenQuanYi,
+# Droid), Windows (Microsoft YaHei, SimHei, DengXian), macOS (PingFang, Hiragino, Heiti, STHeiti,
+# Arial Unicode MS).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "DengXian",
+             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Arial Unicode MS", "Droid Sans Fallback")
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The first of CJK_FONTS that matplotlib's font manager knows on this machine, or None."""
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        return None
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def figure_language() -> str:
+    """The language of text drawn in figures: the learner's, unless it needs glyphs no font has."""
+    lang = language()
+    return lang if lang == ENGLISH or cjk_font() is not None else ENGLISH
+
+
+def label(template: str, /, **values) -> str:
+    """Text for a figure (title, axis label, legend entry): translated when the figure can show
+    it (see `figure_language`), then filled in with `values`."""
+    text = template if figure_language() == ENGLISH else catalog(figure_language()).get(template, template)
+    return text.format(**values) if values else text
+
+
+def use_figure_fonts() -> None:
+    """Let figures draw Chinese: put the CJK font after matplotlib's own sans-serif font, so Latin
+    letters, digits and maths keep their look and Chinese glyphs come from the CJK font. Does
+    nothing in English or where no CJK font is installed."""
+    font = cjk_font() if language() != ENGLISH else None
+    if font is None:
+        return
+    import matplotlib
+
+    families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
 
 
 def say(template: str, /, **values) -> None:

@@ -3,6 +3,7 @@ course_tools/cli.py) and the JupyterLab launch it hands over to (course_tools.la
 (loopback, token never on the command line), another port when busy, a clean stop on Ctrl+C; an old
 Python told which version is needed; bad arguments refused with a message, not a traceback."""
 import ast
+import json
 import os
 import re
 import signal
@@ -165,7 +166,7 @@ def test_minimum_python_has_one_home():
     (["lab", "--port", "eighty"], "argument --port: expected a whole number"),
     (["lab", "--ip", "not an address"], "argument --ip: expected an IP address"),
     (["lab", "--ip", "300.1.1.1"], "argument --ip: expected an IP address"),
-    (["lab", "--lang", "zh-CN"], "unrecognized arguments: --lang zh-CN"),
+    (["lab", "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
     (["reset"], "the following arguments are required: lesson"),
     (["fly"], "argument COMMAND: invalid choice: 'fly'"),
 ])
@@ -395,3 +396,27 @@ def _ready(server) -> bool:
         return True
     except (OSError, ValueError):
         return False
+
+
+@pytest.mark.parametrize("env, system, expected", [
+    ({"LANG": "zh_CN.UTF-8"}, "", "zh-CN"),
+    ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "", "zh-CN"),
+    ({"LANG": "en_GB.UTF-8"}, "", "en"),
+    ({"LANG": "C.UTF-8"}, "", "en"),
+    ({}, "Chinese (Simplified)_China", "zh-CN"),    # Windows' own name for the locale
+    ({}, "zh_CN", "zh-CN"),
+    ({}, "", "en"),
+])
+def test_the_lessons_language_follows_the_learners_locale(env, system, expected):
+    assert lab.default_language(env, system) == expected
+
+
+def test_the_interface_language_is_set_in_the_courses_own_settings(tmp_path):
+    target = lab.write_language(tmp_path, "zh-CN")
+    assert json.loads(target.read_text()) == {"locale": "zh_CN"}
+    assert target.relative_to(tmp_path).as_posix() == "@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+    assert lab.first_lesson("zh-CN") == "notebooks/zh-CN/00_setup_check.ipynb"
+    with pytest.raises(ValueError, match="lang"):
+        lab.write_language(tmp_path, "fr")
+    args = cli.parse(["lab", "--lang", "zh-CN"])
+    assert cli.lab_options(args)["lang"] == "zh-CN" and cli.lab_options(cli.parse(["lab"]))["lang"] is None
