@@ -136,18 +136,17 @@ def test_figures_speak_english_without_a_chinese_font_and_chinese_with_one(monke
     if i18n.cjk_font() is None:
         pytest.skip("no CJK font on this machine (CI installs fonts-wqy-microhei)")
     assert i18n.label(english.msgid) == english.msgstr
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context():
         i18n.use_figure_fonts()
         fig = Figure()
-        ax = fig.subplots()
-        ax.set_title(i18n.label(english.msgid) + " 梯度 −1.5")
+        canvas = FigureCanvasAgg(fig)
+        fig.subplots().set_title(i18n.label(english.msgid) + " 梯度 −1.5")
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a missing glyph is a warning: none allowed
-            fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            FigureCanvasAgg(fig).draw()
+            canvas.draw()
 
 
 def test_the_readmes_link_each_other_and_give_the_same_commands():
