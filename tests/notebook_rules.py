@@ -14,6 +14,13 @@ MACHINE_PATH = re.compile(r"(/root/|/home/\w+|/Users/\w+|/tmp/|/work/|[A-Za-z]:\
 OPT_OUT_TAGS = ("nbval-ignore-output", "nbval-skip")
 REASON_KEY = "nbval-reason"  # why a cell opts out of nbval: cell metadata, not a comment a learner reads
 SOLUTION_LINE = "▸ Solution (click to expand)"
+# The lesson template in each edition's words (the Chinese lessons are notebooks/zh-CN/NN_*.ipynb).
+TEMPLATE = {
+    "en": {"sections": ("## You will", "## Before you start", "## Summary", "## Next"),
+           "your_turn": "### Your turn", "solution": SOLUTION_LINE, "last_next": "../README.md"},
+    "zh-CN": {"sections": ("## 学习目标", "## 开始之前", "## 小结", "## 下一课"),
+              "your_turn": "### 动手练习", "solution": "▸ 参考答案（点击展开）", "last_next": "../../README.zh-CN.md"},
+}
 START_CALL = "helpers.start_lesson()"
 MAX_CELLS = 80
 # An assert-style line in a cell the learner sees: the checks belong in a collapsed cell tagged
@@ -22,7 +29,18 @@ ASSERT_LINE = re.compile(r"^\s*assert\b|\bassert_close\(|\btesting\.assert_\w*\(
 MAX_VISIBLE_ASSERTS = 4
 MAX_VISIBLE_ASSERTS_COURSE = 40
 COLLAPSED_HEADING = "jp-MarkdownHeadingCollapsed"  # JupyterLab's own metadata for a folded heading
-GOING_DEEPER = re.compile(r"^#{2,4}\s+Going deeper", re.M)
+GOING_DEEPER = re.compile(r"^#{2,4}\s+(Going deeper|深入探究)", re.M)
+
+
+def language(path: Path) -> str:
+    """The edition a lesson belongs to, by its folder."""
+    return "zh-CN" if path.parent.name == "zh-CN" else "en"
+
+
+def all_lessons() -> list[Path]:
+    """The English lessons and the Chinese ones."""
+    english = lessons()
+    return english + lessons(english[0].parent / "zh-CN") if english else english
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -121,23 +139,26 @@ def template_problems(path: Path, nb) -> list[str]:
     if not markdown or not re.match(rf"#\s+{number} · \S", markdown[0]):
         problems.append(f"the first cell must be the title '# {number} · …'")
     text = "\n".join(markdown)
-    for heading in ("## You will", "## Before you start", "## Summary", "## Next"):
+    words = TEMPLATE[language(path)]
+    for heading in words["sections"]:
         if not re.search(rf"^{re.escape(heading)}\b", text, re.M):
             problems.append(f"missing the section '{heading}'")
     if "⏱" not in text:
         problems.append("the goals do not say how long the lesson takes (⏱ …)")
-    following = sorted(p.name for p in lessons() if p.name[:2] > number)
-    target = following[0] if following else "../README.md"
-    next_part = text.split("## Next", 1)[-1]
+    following = sorted(p.name for p in lessons(path.parent) if p.name[:2] > number)
+    target = following[0] if following else words["last_next"]
+    next_part = text.split(words["sections"][-1], 1)[-1]
     if f"]({target})" not in next_part:
-        problems.append(f"the '## Next' section does not link to {target}")
+        problems.append(f"the '{words['sections'][-1]}' section does not link to {target}")
     return problems
 
 
 def exercise_problems(path: Path, nb) -> list[str]:
     """Lessons 01–05: ≥ 3 'Your turn' exercises, each followed by a hidden, passing solution."""
     problems = []
-    headings = re.findall(r"^### Your turn \d+", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"), re.M)
+    words = TEMPLATE[language(path)]
+    headings = re.findall(rf"^{re.escape(words['your_turn'])} \d+",
+                          "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"), re.M)
     minimum = 1 if path.name.startswith("00") else 3
     if len(headings) < minimum:
         problems.append(f"{len(headings)} '### Your turn N' exercise(s); at least {minimum} expected")
@@ -147,8 +168,8 @@ def exercise_problems(path: Path, nb) -> list[str]:
         problems.append(f"{len(exercises)} cell(s) tagged 'exercise'; at least {minimum} expected")
     for i in exercises:
         ahead = cells[i + 1:i + 3]
-        if len(ahead) < 2 or ahead[0].cell_type != "markdown" or SOLUTION_LINE not in ahead[0].source:
-            problems.append(f"exercise cell {i} is not followed by the markdown line '{SOLUTION_LINE}'")
+        if len(ahead) < 2 or ahead[0].cell_type != "markdown" or words["solution"] not in ahead[0].source:
+            problems.append(f"exercise cell {i} is not followed by the markdown line '{words['solution']}'")
             continue
         solution = ahead[1]
         if "solution" not in tags(solution):

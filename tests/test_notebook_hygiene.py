@@ -8,13 +8,14 @@ import pytest
 from tests import notebook_rules as rules
 
 LESSONS = rules.lessons()
+EVERY_LESSON = rules.all_lessons()  # English and Chinese
 
 
 def test_there_are_lessons():
     assert LESSONS and LESSONS[0].name == "00_setup_check.ipynb"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EVERY_LESSON, ids=lambda p: f"{rules.language(p)}-{p.stem}")
 def test_lesson_is_clean(path):
     problems = rules.all_problems(path)
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
