@@ -45,9 +45,9 @@ c.Spawner.cmd = [f"{COURSE}/.venv/bin/jupyterhub-singleuser"]
 c.SystemdSpawner.extra_paths = [f"{COURSE}/.venv/bin"]
 # Per learner, from the measured peak (server + kernel of the heaviest lesson): the limit stops a
 # runaway notebook; the guarantee (cgroup MemoryLow) protects each learner's lessons from the others.
-c.SystemdSpawner.mem_limit = "1536M"
+c.SystemdSpawner.mem_limit = "1280M"
 c.SystemdSpawner.cpu_limit = 1.0
-c.SystemdSpawner.unit_extra_properties = {"MemoryLow": "768M"}
+c.SystemdSpawner.unit_extra_properties = {"MemoryLow": "640M"}
 # nbgitpuller: every start pulls the course into ~/backprop-step-by-step (the learner's own edits
 # are kept) and opens lesson 00 in JupyterLab. `python3 course.py classroom gitpuller-link` prints it.
 c.Spawner.default_url = (
