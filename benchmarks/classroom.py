@@ -31,7 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import psutil
 
 from common import machine, percentile, print_table  # noqa: E402  (common puts the repo on sys.path)

@@ -13,7 +13,6 @@ import secrets
 import shutil
 
 import nbformat
-import pytest
 
 from course_tools.classroom import teacher_env
 from course_tools.classroom.hub import loopback_hub, wait_gone

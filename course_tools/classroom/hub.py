@@ -102,7 +102,8 @@ class LoopbackHub:
 
     def leftovers(self) -> list[psutil.Process]:
         """Every process seen (or now found under the root) that is still alive."""
-        self.processes() if _alive_pid(self.process.pid) else None
+        if self.process.poll() is None:
+            self.processes()  # record what the hub started since the last look
         alive = [p for p in self.seen.values() if _alive(p)] + [p for p in self._in_root() if _alive(p)]
         return list({p.pid: p for p in alive}.values())
 
@@ -153,10 +154,6 @@ def _alive(proc: psutil.Process) -> bool:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
-
-
-def _alive_pid(pid: int) -> bool:
-    return psutil.pid_exists(pid)
 
 
 def write_config(root: Path, users: list[str], proxy: str, password: str) -> tuple[Path, str]:
