@@ -58,6 +58,7 @@ def test_one_machine_runs_learners_in_the_courses_pinned_environment():
     course = "/opt/backprop-step-by-step"
     assert c.Spawner.cmd == [f"{course}/.venv/bin/jupyterhub-singleuser"]
     assert c.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner" and c.SystemdSpawner.dynamic_users
+    assert c.SystemdSpawner.readwrite_paths == ["/srv/nbgrader/exchange"]  # nbgrader's default exchange
     assert c.ConfigurableHTTPProxy.command == ["/opt/jupyterhub-proxy/node_modules/.bin/configurable-http-proxy"]
     text = ONE_MACHINE.read_text()
     assert "cp deploy/proxy/package*.json /opt/jupyterhub-proxy/" in text and "npm ci --prefix /opt/jupyterhub-proxy" in text

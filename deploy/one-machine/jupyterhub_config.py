@@ -41,6 +41,9 @@ c.SystemdSpawner.dynamic_users = True
 c.SystemdSpawner.isolate_tmp = True
 c.SystemdSpawner.isolate_devices = True
 c.SystemdSpawner.readonly_paths = [COURSE]
+# nbgrader's exchange (fetch, submit): a DynamicUser sees the file system read-only except its home,
+# so name the exchange folder (create it once: mkdir -p /srv/nbgrader/exchange && chmod 777 it).
+c.SystemdSpawner.readwrite_paths = ["/srv/nbgrader/exchange"]
 c.Spawner.cmd = [f"{COURSE}/.venv/bin/jupyterhub-singleuser"]
 c.SystemdSpawner.extra_paths = [f"{COURSE}/.venv/bin"]
 # Per learner, from the measured peak (server + kernel of the heaviest lesson): the limit stops a
