@@ -11,6 +11,8 @@ from traitlets.config import Config
 from course_tools.classroom import capacity, gitpuller
 from course_tools.lessons import ROOT
 
+from .classroom_support import need_teacher_env
+
 DEPLOY = ROOT / "deploy"
 ONE_MACHINE = DEPLOY / "one-machine" / "jupyterhub_config.py"
 VALUES = DEPLOY / "kubernetes" / "config.yaml"
@@ -58,11 +60,18 @@ def test_one_machine_runs_learners_in_the_courses_pinned_environment():
     course = "/opt/backprop-step-by-step"
     assert c.Spawner.cmd == [f"{course}/.venv/bin/jupyterhub-singleuser"]
     assert c.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner" and c.SystemdSpawner.dynamic_users
-    assert c.SystemdSpawner.readwrite_paths == ["/srv/nbgrader/exchange"]  # nbgrader's default exchange
+    assert c.SystemdSpawner.readwrite_paths == ["/usr/local/share/nbgrader/exchange"]
     assert c.ConfigurableHTTPProxy.command == ["/opt/jupyterhub-proxy/node_modules/.bin/configurable-http-proxy"]
     text = ONE_MACHINE.read_text()
     assert "cp deploy/proxy/package*.json /opt/jupyterhub-proxy/" in text and "npm ci --prefix /opt/jupyterhub-proxy" in text
     assert "course.py setup --teacher" in text
+
+
+def test_the_exchange_learners_may_write_is_nbgraders_default():
+    need_teacher_env()
+    from nbgrader.exchange.default.exchange import Exchange
+
+    assert one_machine().SystemdSpawner.readwrite_paths == [Exchange.root.default_value]
 
 
 def test_the_image_is_built_from_the_pin_files_only():

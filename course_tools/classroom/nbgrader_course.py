@@ -31,9 +31,9 @@ c.CourseDirectory.course_id = {course_id!r}
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 # Lessons train small models and draw figures: give a cell more than nbgrader's default 30 s.
 c.Execute.timeout = {timeout}
-# Where release_assignment / fetch_assignment / submit / collect exchange files; on a shared
-# JupyterHub machine a folder every user can write to (nbgrader's default is /srv/nbgrader/exchange).
-# c.Exchange.root = "/srv/nbgrader/exchange"
+# Where release_assignment / fetch_assignment / submit / collect exchange files: a folder every user
+# can write to, the same for teacher and learners (nbgrader's default, which deploy/ uses):
+# c.Exchange.root = "/usr/local/share/nbgrader/exchange"
 '''
 EXISTS = "{path} exists already: add --force to overwrite it (a teacher's edits there would be lost)"
 WROTE = "wrote {path}: {exercises} exercise(s), {tests} autograder test cell(s), {points} point(s)"

@@ -42,8 +42,9 @@ c.SystemdSpawner.isolate_tmp = True
 c.SystemdSpawner.isolate_devices = True
 c.SystemdSpawner.readonly_paths = [COURSE]
 # nbgrader's exchange (fetch, submit): a DynamicUser sees the file system read-only except its home,
-# so name the exchange folder (create it once: mkdir -p /srv/nbgrader/exchange && chmod 777 it).
-c.SystemdSpawner.readwrite_paths = ["/srv/nbgrader/exchange"]
+# so name the exchange folder, nbgrader's default (create it once, writable by everyone:
+# mkdir -p /usr/local/share/nbgrader/exchange && chmod 777 /usr/local/share/nbgrader/exchange).
+c.SystemdSpawner.readwrite_paths = ["/usr/local/share/nbgrader/exchange"]
 c.Spawner.cmd = [f"{COURSE}/.venv/bin/jupyterhub-singleuser"]
 c.SystemdSpawner.extra_paths = [f"{COURSE}/.venv/bin"]
 # Per learner, from the measured peak (server + kernel of the heaviest lesson): the limit stops a
