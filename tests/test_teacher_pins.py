@@ -36,3 +36,23 @@ def test_teacher_pins_are_installed_and_resolve_with_the_learners():
     assert teacher_env.missing_packages() == []
     check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_missing_teacher_tools_skip_locally_and_fail_under_ci(monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(teacher_env, "problems", lambda proxy=False: ["the proxy was not found"])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="the proxy was not found"):
+        need_teacher_env(proxy=True)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set: the classroom tests must run"):
+        need_teacher_env(proxy=True)
+
+
+def test_proxy_is_found_through_the_environment_variable(monkeypatch, tmp_path):
+    fake = tmp_path / "configurable-http-proxy"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(teacher_env.PROXY_ENV, str(fake))
+    assert teacher_env.proxy_executable() == str(fake)
