@@ -13,6 +13,7 @@ import secrets
 import shutil
 
 import nbformat
+import pytest
 
 from course_tools.classroom import teacher_env
 from course_tools.classroom.hub import loopback_hub, wait_gone
@@ -20,6 +21,8 @@ from course_tools.classroom.hub_client import Learner
 from course_tools.lessons import find_lesson
 
 from .classroom_support import need_teacher_env, tags
+
+pytestmark = pytest.mark.hub
 
 LESSON = "02"
 LEARNERS = ("ada", "bo", "cy")
