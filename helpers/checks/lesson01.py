@@ -12,39 +12,41 @@ import torch
 from helpers.exercises import Exercise, Mistake, seeded_inputs
 from helpers.gradients import central_difference
 
-# ---------------------------------------------------------------- Your turn 1: d/dx sin(x²)
+# ---------------------------------------------------------------- Your turn 1: d/dx cos(x³)
 
 
-def d_sin_x2_numeric(x):
-    """The slope of sin(x²) at x by central differences (h = 1e-6, float64)."""
-    return central_difference(lambda t: math.sin(t**2), x, 1e-6)
+def d_cos_x3_numeric(x):
+    """The slope of cos(x³) at x by central differences (h = 1e-6, float64)."""
+    return central_difference(lambda t: math.cos(t**3), x, 1e-6)
 
 
-NO_INNER = Mistake("forgot the inner derivative", lambda x: math.cos(x**2),
-                   "the chain rule also multiplies by the inner derivative, d(x²)/dx = 2x")
-OUTER_AT_X = Mistake("outer derivative at x, not at x²", lambda x: math.cos(x) * 2 * x,
-                     "take the outer derivative cos at the inner value u = x², not at x")
-SIN_KEPT = Mistake("sin kept instead of cos", lambda x: math.sin(x**2) * 2 * x,
-                   "the outer function sin has the derivative cos: the first factor is cos(x²), not sin(x²)")
-COS_2X = Mistake("cos(2x)·2x: differentiated inside the cos", lambda x: math.cos(2 * x) * 2 * x,
-                 "the outer derivative is cos of the inner value itself, cos(x²); the 2x is a separate factor")
+NO_INNER = Mistake("forgot the inner derivative", lambda x: -math.sin(x**3),
+                   "the chain rule also multiplies by the inner derivative, d(x³)/dx = 3x²")
+OUTER_AT_X = Mistake("outer derivative at x, not at x³", lambda x: -math.sin(x) * 3 * x**2,
+                     "take the outer derivative −sin at the inner value u = x³, not at x")
+COS_KEPT = Mistake("cos kept instead of −sin", lambda x: math.cos(x**3) * 3 * x**2,
+                   "the outer function cos has the derivative −sin: the first factor is −sin(x³), not cos(x³)")
+SIN_3X2 = Mistake("−sin(3x²)·3x²: differentiated inside the sin", lambda x: -math.sin(3 * x**2) * 3 * x**2,
+                  "the outer derivative is −sin of the inner value itself, −sin(x³); the 3x² is a separate factor")
+THREE_X = Mistake("3x instead of 3x² for the inner derivative", lambda x: -math.sin(x**3) * 3 * x,
+                  "the inner derivative of x³ is 3x², not 3x")
 
 two_link_chain = Exercise(
-    what="d_sin_x2",
-    reference=d_sin_x2_numeric,
-    inputs=seeded_inputs(lambda g: (float(torch.rand(1, generator=g, dtype=torch.float64)) * 4 - 2,), n=3, seed=1),
+    what="d_cos_x3",
+    reference=d_cos_x3_numeric,
+    inputs=seeded_inputs(lambda g: (float(torch.rand(1, generator=g, dtype=torch.float64)) * 3 - 1.5,), n=3, seed=2),
     arg_names=("x",),
     rtol=1e-7,
     factor_hints={
-        0.5: "the inner derivative of x² is 2x: did you drop the 2?",
-        -1: "the derivative of sin is +cos: check the sign of the outer derivative.",
+        1 / 3: "the inner derivative of x³ is 3x²: did you drop the 3?",
+        -1: "the derivative of cos is −sin: check the sign of the outer derivative.",
     },
     mistakes=(
-        Mistake("x instead of 2x (dropped the 2)", lambda x: math.cos(x**2) * x, "did you drop the 2"),
-        Mistake("−cos for the derivative of sin", lambda x: -math.cos(x**2) * 2 * x, "the derivative of sin is +cos"),
-        NO_INNER, OUTER_AT_X, SIN_KEPT, COS_2X,
+        Mistake("x² instead of 3x² (dropped the 3)", lambda x: -math.sin(x**3) * x**2, "did you drop the 3"),
+        Mistake("+sin for the derivative of cos", lambda x: math.sin(x**3) * 3 * x**2, "the derivative of cos is −sin"),
+        NO_INNER, OUTER_AT_X, COS_KEPT, SIN_3X2, THREE_X,
     ),
-    recognised=(NO_INNER, OUTER_AT_X, SIN_KEPT, COS_2X),
+    recognised=(NO_INNER, OUTER_AT_X, COS_KEPT, SIN_3X2, THREE_X),
 )
 
 # ---------------------------------------------------------------- Your turn 2: e^{cos 3x}, factor by factor
