@@ -185,7 +185,7 @@ def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float
     df0, _, d3f0 = derivatives
     for name, value in (("f(x0)", f0), ("the first derivative at x0", df0), ("the third derivative at x0", d3f0)):
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite for the error model, got {value!r}")
+            raise ValueError("{name} must be finite for the error model, got {value!r}".format(name=name, value=value))
     return CentralErrorModel(x0, f0, df0, d3f0, float(torch.finfo(dtype).eps))
 
 
