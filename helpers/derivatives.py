@@ -2,7 +2,10 @@
 
 * `error_vs_h` / `plot_error_vs_h`: |estimate − f′(x₀)| against h on log-log axes. Truncation
   error falls with h (forward ∝ h·|f″|/2, central ∝ h²·|f‴|/6), round-off error rises
-  (∝ ε·|f|/h): a U shape whose bottom is near h ≈ √ε (forward) or ∛ε (central).
+  (∝ ε/h): a U shape whose bottom is near h ≈ √ε (forward) or ∛ε (central) when f, its
+  derivatives and x₀ are of size about 1.
+* `central_error_model`: the worst-case error of a central difference, truncation plus both
+  kinds of rounding (of f's values and of the points x₀ ± h), and the step h* that minimises it.
 * `plot_tangent`: the curve, its tangent and the forward and central secants of step h.
 * `three_way`: one derivative from sympy, central differences and autograd. It lives in
   `helpers.symbolic` (with the sympy-to-torch bridge) and is offered here too, where lesson 01
@@ -105,6 +108,85 @@ def exact_slope(df, x0: float) -> float:
     if not math.isfinite(slope):
         raise ValueError(f"df(x0) must be finite, got {slope!r}")
     return slope
+
+
+# --------------------------------------------------------------------------- a model of the U
+@dataclass(frozen=True)
+class CentralErrorModel:
+    """The worst-case error of the central difference (f(x₀+h) − f(x₀−h)) / 2h in a dtype with
+    machine epsilon ε, as two terms:
+
+    * truncation  h²·|f‴(x₀)| / 6                (Taylor's formula; the h⁴ terms are left out)
+    * round-off   ε·(|f(x₀)| + |x₀·f′(x₀)|) / 2h
+
+    Round-off has two sources, each at most half a unit in the last place (ε/2 relative): every
+    value of f is rounded (ε|f|/2), and so is every point x₀ ± h before f sees it, which moves
+    f's value by up to ε|x₀|/2 · |f′|. Two evaluations, divided by 2h. Counting only the first
+    source underestimates round-off wherever |x₀·f′| is not small next to |f| (x₀ = 1000 for sin).
+    The model is an upper bound and an order-of-magnitude estimate: the rounding errors are
+    random, so the measured error wanders below it, and the bottom of a measured U lands anywhere
+    on its flat floor.
+    """
+
+    x0: float
+    f0: float
+    df0: float
+    d3f0: float
+    eps: float
+
+    def truncation(self, hs) -> np.ndarray:
+        """h²·|f‴(x₀)| / 6 for every step h."""
+        hs = _steps(hs)
+        return hs**2 * abs(self.d3f0) / 6
+
+    def roundoff(self, hs, *, include_points: bool = True) -> np.ndarray:
+        """ε·(|f| + |x₀·f′|) / 2h for every step h; with include_points=False only the rounding
+        of f's values, ε·|f| / 2h (the model that forgets that x₀ ± h is rounded too)."""
+        hs = _steps(hs)
+        size = abs(self.f0) + (abs(self.x0 * self.df0) if include_points else 0.0)
+        return self.eps * size / (2 * hs)
+
+    def total(self, hs, *, include_points: bool = True) -> np.ndarray:
+        """Truncation plus round-off: the U, as a bound."""
+        return self.truncation(hs) + self.roundoff(hs, include_points=include_points)
+
+    @property
+    def best_h(self) -> float:
+        """h* = (3ε(|f| + |x₀f′|) / (2|f‴|))^(1/3), where the derivative of `total` is 0
+        (inf when f‴(x₀) = 0: then truncation is of higher order and a larger h is better)."""
+        if self.d3f0 == 0:
+            return math.inf
+        return (3 * self.eps * (abs(self.f0) + abs(self.x0 * self.df0)) / (2 * abs(self.d3f0))) ** (1 / 3)
+
+    @property
+    def best_error(self) -> float:
+        """The model's error at h*: the order of the best error a central difference can reach."""
+        h = self.best_h
+        return math.inf if not math.isfinite(h) else float(self.total([h])[0])
+
+
+def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float64) -> CentralErrorModel:
+    """`CentralErrorModel` for f at x0 in `dtype`: f(x₀), f′(x₀) and f‴(x₀) by autograd in float64,
+    ε of `dtype`. f takes a tensor and returns a one-element tensor (torch.sin, lambda x: x**3)."""
+    require_callable("f", f, "a function of a tensor")
+    x0, dtype = require_point("x0", x0), require_float_dtype("dtype", dtype)
+    x0 = float(torch.tensor(x0, dtype=dtype))  # the point as the dtype stores it
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    out = f(x)
+    f0 = require_scalar_output("f", out)
+    derivatives = []
+    for _ in range(3):
+        grad = None
+        if out.requires_grad:
+            (grad,) = torch.autograd.grad(out.reshape(()), x, create_graph=True, allow_unused=True)
+        # None: what is left no longer depends on x, so this and every higher derivative are 0
+        out = torch.zeros((), dtype=torch.float64) if grad is None else grad
+        derivatives.append(float(out.detach()))
+    df0, _, d3f0 = derivatives
+    for name, value in (("f(x0)", f0), ("the first derivative at x0", df0), ("the third derivative at x0", d3f0)):
+        if not math.isfinite(value):
+            raise ValueError("{name} must be finite for the error model, got {value!r}".format(name=name, value=value))
+    return CentralErrorModel(x0, f0, df0, d3f0, float(torch.finfo(dtype).eps))
 
 
 STYLES = {"float64": PALETTE["blue"], "float32": PALETTE["orange"]}

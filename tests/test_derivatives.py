@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 import torch
 
-from helpers.derivatives import (ErrorVsH, error_vs_h, estimate_slope, exact_slope, line_through,
-                                 plot_error_vs_h, plot_tangent, three_way)
+from helpers.derivatives import (CentralErrorModel, ErrorVsH, central_error_model, error_vs_h, estimate_slope,
+                                 exact_slope, line_through, plot_error_vs_h, plot_tangent, three_way)
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +133,69 @@ def test_error_vs_h_rejects_wrong_types():
         error_vs_h("sin", torch.cos, 1.0)
     with pytest.raises(TypeError):
         error_vs_h(torch.sin, torch.cos, 1.0, dtype="float64")
+
+
+# --------------------------------------------------------------------------- the error model
+def test_error_model_reads_f_and_its_derivatives_by_autograd():
+    m = central_error_model(lambda t: t**3, 2.0)
+    assert (m.x0, m.f0, m.df0, m.d3f0) == (2.0, 8.0, 12.0, 6.0)
+    assert m.eps == torch.finfo(torch.float64).eps
+    assert central_error_model(torch.sin, 1.0, torch.float32).eps == torch.finfo(torch.float32).eps
+    # the point as the dtype stores it: 0.1 is not a float32 number
+    assert central_error_model(torch.sin, 0.1, torch.float32).x0 == float(torch.tensor(0.1, dtype=torch.float32))
+
+
+def test_error_model_terms_and_best_step():
+    m = CentralErrorModel(x0=2.0, f0=8.0, df0=12.0, d3f0=6.0, eps=1e-16)
+    assert m.truncation([1e-2]) == pytest.approx([1e-4])  # h²·6/6: exactly the central error of x³
+    assert m.roundoff([1e-5]) == pytest.approx([1e-16 * (8 + 24) / 2e-5])
+    assert m.roundoff([1e-5], include_points=False) == pytest.approx([1e-16 * 8 / 2e-5])
+    assert m.best_h == pytest.approx((3 * 1e-16 * 32 / 12) ** (1 / 3))
+    near = m.best_h * np.array([0.9, 0.99, 1.01, 1.1])
+    assert np.all(m.total(near) > m.best_error)  # h* minimises the model
+    assert m.best_error == pytest.approx(float(m.total([m.best_h])[0]))
+
+
+def test_error_model_of_a_line_has_no_best_step():
+    m = central_error_model(lambda t: 3 * t + 1, 2.0)
+    assert m.d3f0 == 0.0 and m.best_h == math.inf and m.best_error == math.inf
+    assert central_error_model(lambda t: torch.tensor(5.0, dtype=torch.float64), 1.0).df0 == 0.0
+
+
+@pytest.mark.parametrize("x0", [1.0, 1000.0])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_measured_errors_stay_below_the_model(x0, dtype):
+    """The bound lesson 01 relies on: both rounding terms, all 61 steps, both dtypes."""
+    m = central_error_model(torch.sin, x0, dtype)
+    r = error_vs_h(torch.sin, torch.cos, x0, dtype=dtype)
+    assert np.all(r.central <= m.total(r.hs))
+    assert 0.05 < r.best_h("central") / m.best_h < 20  # an order-of-magnitude estimate
+
+
+def test_forgetting_the_rounding_of_the_points_underestimates_far_from_zero():
+    m = central_error_model(torch.sin, 1000.0)
+    r = error_vs_h(torch.sin, torch.cos, 1000.0)
+    assert np.max(r.central / m.total(r.hs, include_points=False)) > 100
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"f": "sin"}, TypeError),
+    ({"x0": math.nan}, ValueError),
+    ({"dtype": torch.int64}, ValueError),
+    ({"dtype": "float64"}, TypeError),
+    ({"f": lambda t: torch.stack([t, t])}, ValueError),
+    ({"f": lambda t: 1 / (t - 1)}, ValueError),  # f(1) is infinite
+])
+def test_error_model_rejects_bad_input(kwargs, error):
+    args = {"f": torch.sin, "x0": 1.0, "dtype": torch.float64, **kwargs}
+    with pytest.raises(error):
+        central_error_model(**args)
+
+
+def test_error_model_rejects_bad_steps():
+    m = central_error_model(torch.sin, 1.0)
+    with pytest.raises(ValueError, match="h > 0"):
+        m.total([1e-3, -1e-3])
 
 
 def test_estimate_slope_rounds_like_the_dtype():

@@ -70,3 +70,38 @@ def test_each_lesson_title_matches_its_readme_row():
         row = re.search(rf"^\| \[({number} · [^\]]+)\]\(notebooks/{re.escape(path.name)}\)", readme, re.M)
         assert row, f"README's lesson table has no row linking {path.name}"
         assert title.startswith(number), f"{path.name}: title {title!r} does not start with {number}"
+
+
+# ------------------------------------------------------------------ links to a section of a notebook
+SECTION_LINK = re.compile(r"\]\(([\w.-]+\.ipynb)#([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def heading_anchor(heading: str) -> str:
+    """JupyterLab's anchor for a markdown heading (rendermime's createHeaderId): the heading's text
+    as rendered, every space replaced by '-', nothing else changed. Markdown marks (`code`,
+    *emphasis*) are not part of the rendered text; a heading with maths ($…$) has no predictable
+    anchor, so section links must point at plain-text headings."""
+    text = re.sub(r"[`*_]", "", heading)
+    return text.replace(" ", "-")
+
+
+def test_heading_anchor_follows_jupyterlab():
+    assert heading_anchor("7. The program this course takes apart") == "7.-The-program-this-course-takes-apart"
+    assert heading_anchor("4. `.data` versus *no_grad*") == "4.-.data-versus-nograd"
+
+
+def test_every_section_link_names_a_heading_of_its_notebook():
+    """A link such as [the source program](00_setup_check.ipynb#7.-The-program-this-course-takes-apart)
+    must land on a heading: renaming or renumbering the heading breaks the links to it."""
+    problems = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for name, anchor in SECTION_LINK.findall(text_of(path)):
+            target = NOTEBOOKS / name
+            if not target.exists():
+                continue  # a missing notebook is test_every_lesson_file_named_anywhere_exists's business
+            headings = [c.source for c in nbformat.read(target, as_version=4).cells if c.cell_type == "markdown"]
+            anchors = {heading_anchor(h) for source in headings for h in HEADING.findall(source) if "$" not in h}
+            if anchor not in anchors:
+                problems.append(f"{path.name} links {name}#{anchor}, which is no heading there")
+    assert not problems, "\n".join(problems)

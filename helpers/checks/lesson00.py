@@ -2,12 +2,19 @@
 
 Its common mistakes and the hint each gets. The hint for a factor names the mistake that
 really gives that factor: x² instead of 3x² (or the example's 2x, copied unchanged) gives
-4 = 12/3; the example's x = 3 kept, or 3x instead of 3x², gives 6 = 12/2; `backward()`
-run twice on the same x adds the gradient twice, 24 = 2 · 12.
+4 = 12/3; the example's x = 3 kept with x**2, or 3x instead of 3x², gives 6 = 12/2;
+`backward()` run twice on the same x adds the gradient twice, 24 = 2 · 12. Two mistakes are
+no constant factor and are recognised by their value: g(2) = 8 itself, and 27 = 3x² at the
+example's x = 3.
 """
 from helpers.exercises import Exercise, Mistake
 
 X = 2.0
+
+VALUE_NOT_SLOPE = Mistake("the value g(2) = 8 instead of its slope", X**3,
+                          "8 is g(2) = 2³, the value of g itself, not its slope: read x.grad after backward()")
+EXAMPLE_X = Mistake("3x² at x = 3 (the example's x)", 3 * 3.0**2,
+                    "27 is 3x² at x = 3, the example's x: the exercise asks for the slope at x = 2")
 
 first_derivative = Exercise(
     what="dg/dx at x = 2",
@@ -23,8 +30,9 @@ first_derivative = Exercise(
         Mistake("the example unchanged: x**2 at x = 3", 2 * 3.0, "taken at x = 2"),
         Mistake("3x instead of 3x²", 3 * X, "not 3x"),
         Mistake("backward() twice on the same x", 2 * 3 * X**2, "x.grad adds up"),
-        Mistake("the value g(2) = 8 instead of its slope", X**3, None),
-        Mistake("3x² at x = 3 (the example's x)", 3 * 3.0**2, None),
+        VALUE_NOT_SLOPE,
+        EXAMPLE_X,
     ),
+    recognised=(VALUE_NOT_SLOPE, EXAMPLE_X),
     success="dg/dx at x = 2 is right: autograd found 3x² = 12 from the code of g alone.",
 )

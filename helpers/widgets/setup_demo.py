@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from helpers.i18n import message
 from helpers.validation import require_int
 from helpers.widgets import CSS
 
 
 def square_text(n: int) -> str:
-    """The label for slider value n."""
+    """The label for slider value n (one translatable template)."""
     require_int("n", n)
-    return f"{n}² = {n * n}: widgets are live ✓"
+    return message("{n}² = {square}: widgets are live ✓", n=n, square=n * n)
 
 
 class SquareSlider:

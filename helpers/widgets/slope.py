@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
+from helpers.i18n import message
 from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
@@ -25,7 +26,7 @@ HS = np.logspace(-12, 0, 49)
 
 
 def _number(value: float, fmt: str) -> str:
-    return format(value, fmt) if math.isfinite(value) else "— (overflow)"
+    return format(value, fmt) if math.isfinite(value) else message("— (overflow)")
 
 
 class SlopeExplorer:
@@ -110,28 +111,34 @@ class SlopeExplorer:
                 "true": true, "error": error, "status": self._status(x, h, dtype, method, estimate, true)}
 
     def _status(self, x: float, h: float, dtype: torch.dtype, method: str, estimate: float, true: float):
+        """(kind, sentence): what limits the estimate at these controls, each sentence one template."""
         name = str(dtype).replace("torch.", "")
         xt = torch.tensor(x, dtype=dtype)
         if not (math.isfinite(estimate) and math.isfinite(true)):
-            return "error", (f"f overflows in {name} near x (beyond ±{float(torch.finfo(dtype).max):.0e}): "
-                             "no slope can be estimated here. Try another x or float64.")
+            return "error", message("f overflows in {dtype} near x (beyond ±{limit:.0e}): no slope can be estimated "
+                                    "here. Try another x or float64.", dtype=name,
+                                    limit=float(torch.finfo(dtype).max))
         if estimate == 0.0 and true != 0.0:
             if bool((xt + h == xt).item()):
                 spacing = float(torch.finfo(dtype).eps) * max(abs(x), float(torch.finfo(dtype).tiny))
-                return "warn", (f"In {name}, x + h rounds back to x (h is below half the spacing of {name} "
-                                f"numbers near x, ≈ {spacing:.0e}): the difference is exactly 0. Make h larger.")
-            other = "f(x − h)" if method == "central" else "f(x)"
-            return "warn", (f"In {name}, f(x + h) and {other} round to the same number: the difference is "
-                            "exactly 0. Make h larger.")
+                return "warn", message("In {dtype}, x + h rounds back to x (h is below half the spacing of {dtype} "
+                                       "numbers near x, ≈ {spacing:.0e}): the difference is exactly 0. Make h larger.",
+                                       dtype=name, spacing=spacing)
+            template = ("In {dtype}, f(x + h) and f(x − h) round to the same number: the difference is exactly 0. "
+                        "Make h larger." if method == "central" else
+                        "In {dtype}, f(x + h) and f(x) round to the same number: the difference is exactly 0. "
+                        "Make h larger.")
+            return "warn", message(template, dtype=name)
         eps = float(torch.finfo(dtype).eps)
         sweet = eps ** (1 / 3) if method == "central" else eps ** 0.5
         if h > 10 * sweet:
-            return "info", (f"h is well above the sweet spot h ≈ {sweet:.0e} ({name}, {method}): "
-                            "truncation error dominates. Make h smaller.")
+            return "info", message("h is well above the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): truncation "
+                                   "error dominates. Make h smaller.", sweet=sweet, dtype=name, method=method)
         if h < sweet / 10:
-            return "info", (f"h is well below the sweet spot h ≈ {sweet:.0e} ({name}, {method}): "
-                            "round-off error dominates. Make h larger.")
-        return "ok", f"h is near the sweet spot h ≈ {sweet:.0e} ({name}, {method}): the error is about as small as it gets."
+            return "info", message("h is well below the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): round-off "
+                                   "error dominates. Make h larger.", sweet=sweet, dtype=name, method=method)
+        return "ok", message("h is near the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): the error is about as "
+                             "small as it gets.", sweet=sweet, dtype=name, method=method)
 
     def update(self) -> None:
         """Recompute from the controls; move the secant, tangent and error dot; redraw."""
@@ -154,12 +161,13 @@ class SlopeExplorer:
                 self.error_curve.set_color(PALETTE["blue"] if s["dtype"] == "float64" else PALETTE["orange"])
                 self._curve_key = key
             self.error_dot.set_data([h], [np.clip(finite_clipped([s["error"]])[0], ERROR_FLOOR, None)])
-        self.ax_err.set_title(f"Error against h ({s['dtype']}, {s['method']}); the dot is your h")
+        self.ax_err.set_title(message("Error against h ({dtype}, {method}); the dot is your h",
+                                      dtype=s["dtype"], method=s["method"]))
         kind, text = s["status"]
-        self.readout.value = (
-            f"<b>estimate</b> {_number(s['estimate'], '.10g')} &nbsp; <b>true slope</b> f′({x:.2f}) = "
-            f"{_number(s['true'], '.10g')} &nbsp; <b>error</b> {_number(s['error'], '.2e')}<br>"
-            f"{status_html(kind, text)}")
+        numbers = message("<b>estimate</b> {estimate} &nbsp; <b>true slope</b> f′({x:.2f}) = {true} &nbsp; "
+                          "<b>error</b> {error}", estimate=_number(s["estimate"], ".10g"), x=x,
+                          true=_number(s["true"], ".10g"), error=_number(s["error"], ".2e"))
+        self.readout.value = f"{numbers}<br>{status_html(kind, text)}"
         self.view.redraw()
 
     def _ipython_display_(self) -> None:

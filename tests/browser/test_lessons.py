@@ -208,6 +208,15 @@ def test_lesson00_slider_updates_its_label(lessons):
     after = _wait_changed(page, label_js, before)
     n = int(re.match(r"(\d+)²", before).group(1)) + 1
     assert after.startswith(f"{n}² = {n * n}"), f"after one step right the label reads {after!r}"
+    # Every link into lesson 00's sections (the notation table, lesson 01, …) names an anchor
+    # JupyterLab really gives a heading: an id, or data-jupyter-id where ids are not allowed.
+    anchors = sorted({a for path in H.NOTEBOOKS.glob("*.ipynb") for c in nbformat.read(path, as_version=4).cells
+                      if c.cell_type == "markdown" for a in re.findall(r"00_setup_check\.ipynb#([^)\s]+)", c.source)})
+    assert anchors, "no notebook links a section of lesson 00"
+    for anchor in anchors:
+        found = page.evaluate("(a) => [...document.querySelectorAll('.jp-Notebook h1, .jp-Notebook h2, "
+                              ".jp-Notebook h3')].some(h => h.id === a || h.dataset.jupyterId === a)", anchor)
+        assert found, f"lesson 00 has no heading with the anchor #{anchor}"
     assert not lesson.log_problems()
 
 
