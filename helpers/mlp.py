@@ -218,16 +218,16 @@ def backward(params: Mapping[str, torch.Tensor], fwd: Forward, dphi: Callable | 
         raise ValueError("dphi must return a tensor shaped like z, {shape}, got {got}".format(
             shape=tuple(fwd.Z.shape), got=tuple(slope.shape) if isinstance(slope, torch.Tensor)
             else type(slope).__name__))
-    n = fwd.X.shape[0]
-    gO = (fwd.O - fwd.Y) / n                       # ∂J/∂O   n×q
-    gW2 = gO.T @ fwd.H + fwd.lam * W2              # ∂J/∂W2  q×h
-    gH = gO @ W2                                   # ∂J/∂H   n×h
-    gZ = gH * slope                                # ∂J/∂Z   n×h
-    gW1 = gZ.T @ fwd.X + fwd.lam * W1              # ∂J/∂W1  h×d
-    grads = {"W1": gW1, "W2": gW2}
+    N = fwd.X.shape[0]
+    G_O = (fwd.O - fwd.Y) / N                      # ∂J/∂O   N×q
+    G_W2 = G_O.T @ fwd.H + fwd.lam * W2            # ∂J/∂W2  q×m
+    G_H = G_O @ W2                                 # ∂J/∂H   N×m
+    G_Z = G_H * slope                              # ∂J/∂Z   N×m
+    G_W1 = G_Z.T @ fwd.X + fwd.lam * W1            # ∂J/∂W1  m×d
+    grads = {"W1": G_W1, "W2": G_W2}
     if "b1" in params:
-        grads["b1"] = gZ.sum(dim=0)                # ∂J/∂b1  h
-        grads["b2"] = gO.sum(dim=0)                # ∂J/∂b2  q
+        grads["b1"] = G_Z.sum(dim=0)               # ∂J/∂b1  m
+        grads["b2"] = G_O.sum(dim=0)               # ∂J/∂b2  q
     return {k: grads[k] for k in params}           # same order as params
 
 
@@ -263,15 +263,15 @@ def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Map
 
 # --------------------------------------------------------------------------- what bugs look like
 def backward_missing_transpose(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: ∂J/∂W2 as Hᵀ(∂J/∂O), the transpose of the right matrix, "fixed" with a reshape."""
+    """Bug: G_W2 as Hᵀ G_O, the transpose of the right matrix, "fixed" with a reshape."""
     grads = backward(params, fwd)
-    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
-    grads["W2"] = (fwd.H.T @ gO).reshape(params["W2"].shape) + fwd.lam * params["W2"]
+    G_O = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    grads["W2"] = (fwd.H.T @ G_O).reshape(params["W2"].shape) + fwd.lam * params["W2"]
     return grads
 
 
 def backward_forgot_lambda(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: the regulariser's λW terms are left out of ∂J/∂W1 and ∂J/∂W2."""
+    """Bug: the regulariser's λW terms are left out of G_W1 and G_W2."""
     grads = backward(params, fwd)
     grads["W1"] = grads["W1"] - fwd.lam * params["W1"]
     grads["W2"] = grads["W2"] - fwd.lam * params["W2"]
@@ -279,13 +279,13 @@ def backward_forgot_lambda(params: Mapping[str, torch.Tensor], fwd: Forward) -> 
 
 
 def backward_wrong_dphi(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: σ′ written as z(1 − z), with the pre-activation where σ(z) belongs."""
+    """Bug: σ′(Z) written as Z(1 − Z), with the pre-activation where H = σ(Z) belongs."""
     grads = backward(params, fwd)
-    gH = ((fwd.O - fwd.Y) / fwd.X.shape[0]) @ params["W2"]
-    gZ = gH * fwd.Z * (1 - fwd.Z)
-    grads["W1"] = gZ.T @ fwd.X + fwd.lam * params["W1"]
+    G_H = ((fwd.O - fwd.Y) / fwd.X.shape[0]) @ params["W2"]
+    G_Z = G_H * fwd.Z * (1 - fwd.Z)
+    grads["W1"] = G_Z.T @ fwd.X + fwd.lam * params["W1"]
     if "b1" in grads:
-        grads["b1"] = gZ.sum(dim=0)
+        grads["b1"] = G_Z.sum(dim=0)
     return grads
 
 
@@ -437,10 +437,10 @@ def plot_difference_errors(curve: ErrorCurve, ax=None, title: str | None = None)
                    label=f"model's best step h* = {curve.best_h_model:.1e}")
         ax.set_xlabel("step h")
         ax.set_ylabel("error of the central difference")
-        ax.set_ylim(min(curve.measured.min(), curve.model.min()) / 10, max(curve.measured.max(), curve.model.max()) * 10)
+        ax.set_ylim(min(curve.measured.min(), curve.model.min()) / 300, max(curve.measured.max(), curve.model.max()) * 10)
         plain_log_ticks(ax.xaxis, ax.yaxis, numticks=8)
-        ax.set_title(title or "Round-off falls and truncation grows with h: the bottom is near h*")
-        ax.legend(loc="upper center", fontsize=8)
+        ax.set_title(title or "The error is smallest near h*, where round-off meets truncation")
+        ax.legend(loc="lower left", fontsize=8)
     return ax
 
 

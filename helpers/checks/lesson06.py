@@ -41,13 +41,13 @@ _BIAS_MISTAKES = (
     Mistake("G_H instead of G_Z (forgot φ′)", _NO_SLOPE, "b1 is added to Z, before φ: sum G_Z = G_H ⊙ φ′(Z), not G_H"),
 )
 bias_gradients = Exercise(
-    what="(∂J/∂b1, ∂J/∂b2)",
+    what="(G_b1, G_b2)",
     reference=(_auto["b1"], _auto["b2"]),
-    parts=("∂J/∂b1", "∂J/∂b2"),
+    parts=("G_b1", "G_b2"),
     factor_hints={1 / N: SUM_NOT_MEAN, N: ONE_OVER_N},
     mistakes=_BIAS_MISTAKES,
     recognised=_BIAS_MISTAKES[2:],
-    success="(∂J/∂b1, ∂J/∂b2) is right: each bias gradient is the sum of its layer's gradient over the rows.",
+    success="(G_b1, G_b2) is right: each bias gradient is the sum of its layer's gradient over the rows.",
 )
 
 # ---------------------------------------------------------------- Your turn 2: tanh′
@@ -75,12 +75,12 @@ def backward_colleague(params, fwd):
     """A colleague's backward pass for the lesson's network (Your turn 3: it has one bug)."""
     W1, W2 = params["W1"], params["W2"]
     dphi = mlp.ACTIVATIONS[fwd.activation][1]
-    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
-    gW2 = gO.T @ fwd.Z + fwd.lam * W2
-    gH = gO @ W2
-    gZ = gH * dphi(fwd.Z)
-    gW1 = gZ.T @ fwd.X + fwd.lam * W1
-    return {"W1": gW1, "b1": gZ.sum(dim=0), "W2": gW2, "b2": gO.sum(dim=0)}
+    G_O = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    G_W2 = G_O.T @ fwd.Z + fwd.lam * W2
+    G_H = G_O @ W2
+    G_Z = G_H * dphi(fwd.Z)
+    G_W1 = G_Z.T @ fwd.X + fwd.lam * W1
+    return {"W1": G_W1, "b1": G_Z.sum(dim=0), "W2": G_W2, "b2": G_O.sum(dim=0)}
 
 
 def _sigmoid_always(params, fwd):
@@ -109,10 +109,10 @@ backward_fix = Exercise(
 
 # ---------------------------------------------------------------- Your turn 4: a tied-weights autoencoder
 def tied_forward(W, b, X):
-    """Z = X Wᵀ + b, H = tanh(Z), O = H W (the same W, used again), J = 1/(2n) Σᵢ ‖oᵢ − xᵢ‖²."""
-    Z = X @ W.T + b                       # (n, k): the encoder
-    H = torch.tanh(Z)                     # (n, k)
-    O = H @ W                             # (n, d): the decoder, with the same W
+    """Z = X Wᵀ + b, H = tanh(Z), O = H W (the same W, used again), J = 1/(2N) Σₙ ‖Oₙ − Xₙ‖²."""
+    Z = X @ W.T + b                       # (N, k): the encoder
+    H = torch.tanh(Z)                     # (N, k)
+    O = H @ W                             # (N, d): the decoder, with the same W
     return ((O - X) ** 2).sum() / (2 * X.shape[0])
 
 
@@ -187,7 +187,7 @@ tied_autoencoder = Exercise(
     reference=tied_backward_autograd,
     inputs=seeded_inputs(_tied_inputs, n=3, seed=7),
     arg_names=("W", "b", "X"),
-    parts=("∂J/∂W", "∂J/∂b"),
+    parts=("G_W", "G_b"),
     factor_hints={5: ONE_OVER_N, 1 / 5: SUM_NOT_MEAN},
     mistakes=_TIED_MISTAKES,
     recognised=(_TIED_MISTAKES[0], _TIED_MISTAKES[1], _TIED_MISTAKES[3], _TIED_MISTAKES[5]),
