@@ -10,11 +10,12 @@ Shapes: X (n×d), W1 (m×d), b1 (m), Z, H (n×m), W2 (q×m), b2 (q), O, Y (n×q)
 
 `forward` keeps every intermediate value by name, `backward` turns them into gradients
 with tensor operations only (no autograd), `BUGS` holds three realistic wrong backward
-passes, `difference_errors` estimates the two error terms of a central difference, `show`
-displays a comparison table whose text is the same on every machine, and `backward_steps`
-lists the steps of the backward pass of one example, with values, for the stepper widget.
+passes, `difference_errors` and `difference_error_curve` estimate and measure the two error
+terms of a central difference, `show` displays a comparison table whose text is the same on
+every machine, and `backward_steps` lists the steps of the backward pass of one example (one
+row), with values, for the stepper widget.
 
-The finite-difference step is called `delta` (δ) here, because h is the hidden layer.
+The finite-difference step is h, as everywhere in the course; the hidden activation is H.
 
 The contract of the course's two-layer networks, the same here as in `helpers.classification`:
 
@@ -29,13 +30,14 @@ argument is a TypeError, a wrong value (shape, dtype, device, range) a ValueErro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
+import numpy as np
 import torch
 
-from helpers.gradients import GradientComparison, compare_gradients, numeric_grad
+from helpers.gradients import DEFAULT_H, GradientComparison, compare_gradients, numeric_grad
 from helpers.validation import (require_callable, require_float_dtype, require_int, require_real,
-                               require_same_dtype_and_device, require_seed, require_tensor)
+                               require_same_dtype_and_device, require_seed, require_step, require_tensor)
 
 Params = dict[str, torch.Tensor]
 
@@ -216,16 +218,16 @@ def backward(params: Mapping[str, torch.Tensor], fwd: Forward, dphi: Callable | 
         raise ValueError("dphi must return a tensor shaped like z, {shape}, got {got}".format(
             shape=tuple(fwd.Z.shape), got=tuple(slope.shape) if isinstance(slope, torch.Tensor)
             else type(slope).__name__))
-    n = fwd.X.shape[0]
-    gO = (fwd.O - fwd.Y) / n                       # ∂J/∂O   n×q
-    gW2 = gO.T @ fwd.H + fwd.lam * W2              # ∂J/∂W2  q×h
-    gH = gO @ W2                                   # ∂J/∂H   n×h
-    gZ = gH * slope                                # ∂J/∂Z   n×h
-    gW1 = gZ.T @ fwd.X + fwd.lam * W1              # ∂J/∂W1  h×d
-    grads = {"W1": gW1, "W2": gW2}
+    N = fwd.X.shape[0]
+    G_O = (fwd.O - fwd.Y) / N                      # ∂J/∂O   N×q
+    G_W2 = G_O.T @ fwd.H + fwd.lam * W2            # ∂J/∂W2  q×m
+    G_H = G_O @ W2                                 # ∂J/∂H   N×m
+    G_Z = G_H * slope                              # ∂J/∂Z   N×m
+    G_W1 = G_Z.T @ fwd.X + fwd.lam * W1            # ∂J/∂W1  m×d
+    grads = {"W1": G_W1, "W2": G_W2}
     if "b1" in params:
-        grads["b1"] = gZ.sum(dim=0)                # ∂J/∂b1  h
-        grads["b2"] = gO.sum(dim=0)                # ∂J/∂b2  q
+        grads["b1"] = G_Z.sum(dim=0)               # ∂J/∂b1  m
+        grads["b2"] = G_O.sum(dim=0)               # ∂J/∂b2  q
     return {k: grads[k] for k in params}           # same order as params
 
 
@@ -238,16 +240,16 @@ def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch
 
 
 def numeric_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
-                  activation: str = "sigmoid", delta: float = 1e-5) -> Params:
-    """The same gradients by central differences with step δ = `delta`, element by element (on copies)."""
+                  activation: str = "sigmoid", h: float = DEFAULT_H) -> Params:
+    """The same gradients by central differences with step h, element by element (on copies)."""
     copies = {k: v.detach().clone() for k, v in _check_params(params).items()}
     forward(copies, X, Y, lam, activation)  # validates the data before the loop
-    return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=delta)
+    return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=h)
 
 
 def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Mapping[str, torch.Tensor],
                    X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0, activation: str = "sigmoid",
-                   delta: float = 1e-5) -> GradientComparison:
+                   h: float = DEFAULT_H) -> GradientComparison:
     """Table of relative errors manual (backward_fn) vs autograd vs numeric, one row per parameter."""
     require_callable("backward_fn", backward_fn, "a function (params, fwd) → grads")
     params = _check_params(params)
@@ -256,20 +258,20 @@ def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Map
         raise TypeError("backward_fn must return a dict name → gradient tensor, got {kind}".format(
             kind=type(manual).__name__))
     return compare_gradients(manual=manual, autograd=autograd_grads(params, X, Y, lam, activation),
-                             numeric=numeric_grads(params, X, Y, lam, activation, delta=delta))
+                             numeric=numeric_grads(params, X, Y, lam, activation, h=h))
 
 
 # --------------------------------------------------------------------------- what bugs look like
 def backward_missing_transpose(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: ∂J/∂W2 as Hᵀ(∂J/∂O), the transpose of the right matrix, "fixed" with a reshape."""
+    """Bug: G_W2 as Hᵀ G_O, the transpose of the right matrix, "fixed" with a reshape."""
     grads = backward(params, fwd)
-    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
-    grads["W2"] = (fwd.H.T @ gO).reshape(params["W2"].shape) + fwd.lam * params["W2"]
+    G_O = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    grads["W2"] = (fwd.H.T @ G_O).reshape(params["W2"].shape) + fwd.lam * params["W2"]
     return grads
 
 
 def backward_forgot_lambda(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: the regulariser's λW terms are left out of ∂J/∂W1 and ∂J/∂W2."""
+    """Bug: the regulariser's λW terms are left out of G_W1 and G_W2."""
     grads = backward(params, fwd)
     grads["W1"] = grads["W1"] - fwd.lam * params["W1"]
     grads["W2"] = grads["W2"] - fwd.lam * params["W2"]
@@ -277,13 +279,13 @@ def backward_forgot_lambda(params: Mapping[str, torch.Tensor], fwd: Forward) -> 
 
 
 def backward_wrong_dphi(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """Bug: σ′ written as z(1 − z), with the pre-activation where σ(z) belongs."""
+    """Bug: σ′(Z) written as Z(1 − Z), with the pre-activation where H = σ(Z) belongs."""
     grads = backward(params, fwd)
-    gH = ((fwd.O - fwd.Y) / fwd.X.shape[0]) @ params["W2"]
-    gZ = gH * fwd.Z * (1 - fwd.Z)
-    grads["W1"] = gZ.T @ fwd.X + fwd.lam * params["W1"]
+    G_H = ((fwd.O - fwd.Y) / fwd.X.shape[0]) @ params["W2"]
+    G_Z = G_H * fwd.Z * (1 - fwd.Z)
+    grads["W1"] = G_Z.T @ fwd.X + fwd.lam * params["W1"]
     if "b1" in grads:
-        grads["b1"] = gZ.sum(dim=0)
+        grads["b1"] = G_Z.sum(dim=0)
     return grads
 
 
@@ -304,15 +306,16 @@ def show(table: GradientComparison) -> None:
 # --------------------------------------------------------------------------- the error of a central difference
 @dataclass(frozen=True)
 class DifferenceErrors:
-    """The two error terms of a central difference with step δ, and the error measured.
+    """The two error terms of a central difference with step h, and the error measured.
 
-    truncation[name]: δ²/6 · max |∂³J/∂θ³| over the parameter's elements (Taylor's remainder);
-    roundoff: ε |J| / δ, with ε the machine epsilon of the dtype (J(θ ± δ) each carry a
-    rounding error of about ε|J|/2, and the difference is divided by 2δ);
+    truncation[name]: h²/6 · max |∂³J/∂θ³| over the parameter's elements (Taylor's remainder:
+    J(θ ± h) = J ± hJ′ + h²/2 J″ ± h³/6 J‴ + …, so the difference quotient is J′ + h²/6 J‴ + …);
+    roundoff: ε |J| / (2h), with ε the machine epsilon of the dtype: J(θ + h) and J(θ − h) each
+    carry a rounding error of up to about ε|J|/2, their difference up to ε|J|, divided by 2h;
     measured[name]: max |numeric − autograd| over the parameter's elements.
     """
 
-    delta: float
+    h: float
     eps: float
     J: float
     truncation: dict[str, float]
@@ -346,20 +349,99 @@ def third_derivatives(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: to
 
 
 def difference_errors(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
-                      activation: str = "sigmoid", delta: float = 1e-5) -> DifferenceErrors:
-    """Estimate truncation and round-off of the central difference, and measure its error."""
+                      activation: str = "sigmoid", h: float = DEFAULT_H) -> DifferenceErrors:
+    """Estimate truncation and round-off of the central difference with step h, and measure its error."""
     params = _check_params(params)
+    h = require_step("h", h)
     J = forward(params, X, Y, lam, activation).J
     eps = torch.finfo(J.dtype).eps
     third = third_derivatives(params, X, Y, lam, activation)
-    numeric = numeric_grads(params, X, Y, lam, activation, delta=delta)
+    numeric = numeric_grads(params, X, Y, lam, activation, h=h)
     auto = autograd_grads(params, X, Y, lam, activation)
     return DifferenceErrors(
-        delta=float(delta), eps=eps, J=J.item(),
-        truncation={k: float(delta ** 2 / 6 * third[k].abs().max()) for k in params},
-        roundoff=eps * abs(J.item()) / delta,
+        h=h, eps=eps, J=J.item(),
+        truncation={k: float(h ** 2 / 6 * third[k].abs().max()) for k in params},
+        roundoff=eps * abs(J.item()) / (2 * h),
         measured={k: float((numeric[k] - auto[k]).abs().max()) for k in params},
     )
+
+
+@dataclass(frozen=True)
+class ErrorCurve:
+    """The error of the central difference against its step h: measured and modelled.
+
+    measured[i]: max |numeric − autograd| over every element of every parameter at step hs[i];
+    model[i]: hs[i]²/6 · M + ε|J|/(2 hs[i]), with M = max |∂³J/∂θ³| over all elements (the sum
+    of the two terms of `DifferenceErrors` for the worst element). Setting the model's
+    derivative to 0 gives its best step, h* = (3ε|J| / (2M))^(1/3).
+    """
+
+    hs: np.ndarray
+    measured: np.ndarray
+    model: np.ndarray
+    third_max: float
+    eps: float
+    J: float
+
+    @property
+    def best_h_model(self) -> float:
+        return (3 * self.eps * abs(self.J) / (2 * self.third_max)) ** (1 / 3)
+
+    @property
+    def best_h_measured(self) -> float:
+        return float(self.hs[int(np.argmin(self.measured))])
+
+    def model_at(self, h: float) -> float:
+        h = require_step("h", h)
+        return h ** 2 / 6 * self.third_max + self.eps * abs(self.J) / (2 * h)
+
+
+def difference_error_curve(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor,
+                           lam: float = 0.0, activation: str = "sigmoid",
+                           hs: Sequence[float] | None = None) -> ErrorCurve:
+    """Measure the central difference's worst error at every step in `hs` (default 29 steps from
+    1e-9 to 1e-2, four per decade) and model it as truncation + round-off."""
+    params = _check_params(params)
+    hs = np.logspace(-9, -2, 29) if hs is None else np.asarray([require_step("hs[i]", h) for h in hs], dtype=float)
+    if hs.ndim != 1 or hs.size < 2:
+        raise ValueError(f"hs must hold at least two steps, got {hs.size}")
+    J = forward(params, X, Y, lam, activation).J
+    if not J.dtype == torch.float64:
+        raise ValueError(f"the error curve is measured in float64, got parameters in {J.dtype}")
+    eps = torch.finfo(J.dtype).eps
+    third_max = max(float(t.abs().max()) for t in third_derivatives(params, X, Y, lam, activation).values())
+    auto = autograd_grads(params, X, Y, lam, activation)
+    measured = []
+    for h in hs:
+        numeric = numeric_grads(params, X, Y, lam, activation, h=float(h))
+        measured.append(max(float((numeric[k] - auto[k]).abs().max()) for k in params))
+    model = hs ** 2 / 6 * third_max + eps * abs(J.item()) / (2 * hs)
+    return ErrorCurve(hs, np.asarray(measured), model, third_max, eps, J.item())
+
+
+def plot_difference_errors(curve: ErrorCurve, ax=None, title: str | None = None):
+    """The measured error against h (dots) over the model truncation + round-off (line), log-log,
+    with the model's best step marked. Returns the Axes."""
+    from helpers.plotting import PALETTE, axes_for, plain_log_ticks
+
+    if not isinstance(curve, ErrorCurve):
+        raise TypeError(f"curve must be the ErrorCurve of difference_error_curve(...), got {type(curve).__name__}")
+    hs = curve.hs
+    with axes_for(ax) as ax:
+        ax.loglog(hs, curve.model, color=PALETTE["blue"], lw=2, label="model: h²/6·M + ε|J|/(2h)")
+        ax.loglog(hs, hs ** 2 / 6 * curve.third_max, ":", color=PALETTE["blue"], lw=1.2, label="truncation h²/6·M")
+        ax.loglog(hs, curve.eps * abs(curve.J) / (2 * hs), "--", color=PALETTE["blue"], lw=1.2,
+                  label="round-off ε|J|/(2h)")
+        ax.loglog(hs, curve.measured, "o", color=PALETTE["orange"], ms=5, label="measured: max |numeric − autograd|")
+        ax.axvline(curve.best_h_model, color=PALETTE["black"], lw=1, ls="-.",
+                   label=f"model's best step h* = {curve.best_h_model:.1e}")
+        ax.set_xlabel("step h")
+        ax.set_ylabel("error of the central difference")
+        ax.set_ylim(min(curve.measured.min(), curve.model.min()) / 300, max(curve.measured.max(), curve.model.max()) * 10)
+        plain_log_ticks(ax.xaxis, ax.yaxis, numticks=8)
+        ax.set_title(title or "The error is smallest near h*, where round-off meets truncation")
+        ax.legend(loc="lower left", fontsize=8)
+    return ax
 
 
 BUGS: dict[str, Callable[[Params, Forward], Params]] = {
@@ -377,6 +459,10 @@ class BackwardStep:
     `local` and `upstream` are (formula, value) pairs (two of each where a node feeds two
     consumers, as W1 and W2 feed both the loss path and s); `edges` are the forward edges
     (node → consumer) along which the upstream gradient arrives.
+
+    `element` is the index of the element of `product` a learner is asked to predict (the
+    largest in size, so that 3 significant digits are easy to get right), and `mistakes` pairs
+    the value that element takes after a usual mistake with the hint for it.
     """
 
     node: str
@@ -385,44 +471,89 @@ class BackwardStep:
     product_formula: str
     product: torch.Tensor
     edges: tuple[tuple[str, str], ...]
+    element: tuple[int, ...] = ()
+    mistakes: tuple[tuple[float, str], ...] = ()
+
+    @property
+    def target(self) -> float:
+        """The value of the element to predict."""
+        return float(self.product[self.element]) if self.element else float(self.product)
+
+    @property
+    def label(self) -> str:
+        """'∂J/∂W2[1, 3]': the element to predict, with Python's 0-based [row, column]."""
+        name = self.product_formula.split(" =")[0]
+        return f"{name}[{', '.join(map(str, self.element))}]" if self.element else name
 
 
-def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor, lam: float = 0.0,
+def _largest(t: torch.Tensor) -> tuple[int, ...]:
+    """The index of t's element of largest size (the first one on a tie)."""
+    flat = int(t.detach().abs().reshape(-1).argmax())
+    return tuple(int(i) for i in np.unravel_index(flat, tuple(t.shape))) if t.ndim else ()
+
+
+def backward_steps(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0,
                    activation: str = "sigmoid") -> list[BackwardStep]:
-    """The backward pass of one example in the source's column form, J first, W1 last.
+    """The backward pass of one example, one row, J first, W1 last.
 
-    z = W1 x, h = φ(z), o = W2 h, L = ½‖o − y‖², s = λ/2 (‖W1‖² + ‖W2‖²), J = L + s;
-    x is (d × 1), y (q × 1), no biases.
+    Z = X W1ᵀ, H = φ(Z), O = H W2ᵀ, L = ½‖O − Y‖², s = λ/2 (‖W1‖²_F + ‖W2‖²_F), J = L + s;
+    X is (1 × n_in), Y (1 × n_out), no biases. G_A is ∂J/∂A, shaped like A.
     """
     params = _check_params(params)
     if "b1" in params:
         raise ValueError("backward_steps follows the source's network without biases: give W1 and W2 only")
     W1, W2 = params["W1"], params["W2"]
-    for name, t, rows in (("x", x, W1.shape[1]), ("y", y, W2.shape[0])):
+    for name, t, cols in (("X", X, W1.shape[1]), ("Y", Y, W2.shape[0])):
         require_tensor(name, t, floating=True)
-        if tuple(t.shape) != (rows, 1):
-            raise ValueError(f"{name} must be a column vector of shape ({rows}, 1), got {tuple(t.shape)}")
-    require_same_dtype_and_device({"params['W1']": W1, "x": x, "y": y})
+        if tuple(t.shape) != (1, cols):
+            raise ValueError(f"{name} must be one example as a row, of shape (1, {cols}), got {tuple(t.shape)}")
+    require_same_dtype_and_device({"params['W1']": W1, "X": X, "Y": Y})
     lam = _check_lam(lam)
     phi, dphi = _check_activation(activation)
     one = torch.ones((), dtype=W1.dtype)
-    z = W1 @ x
-    h = phi(z)
-    o = W2 @ h
-    g_o = o - y
-    g_h = W2.T @ g_o
-    g_z = g_h * dphi(z)
+    Z = X @ W1.T
+    H = phi(Z)
+    O = H @ W2.T
+    G_O = O - Y
+    G_W2 = G_O.T @ H + lam * W2
+    G_H = G_O @ W2
+    slope = dphi(Z)
+    G_Z = G_H * slope
+    G_W1 = G_Z.T @ X + lam * W1
+
+    def at(t: torch.Tensor, index: tuple[int, ...]) -> float:
+        return float(t[index])
+
+    o, w2, h, z, w1 = (_largest(t) for t in (G_O, G_W2, G_H, G_Z, G_W1))
+    k, j = w2
+    i, m = w1
+    sigma_note = "σ′(Z) = H(1 − H)" if activation == "sigmoid" else "φ′(Z)"
     return [
         BackwardStep("J", (("∂J/∂J", one),), (), "∂J/∂J = 1", one, ()),
-        BackwardStep("L", (("∂J/∂L", one),), (("∂J/∂J", one),), "∂J/∂L = 1 · 1", one, (("L", "J"),)),
-        BackwardStep("s", (("∂J/∂s", one),), (("∂J/∂J", one),), "∂J/∂s = 1 · 1", one, (("s", "J"),)),
-        BackwardStep("o", (("∂L/∂o = o − y", g_o),), (("∂J/∂L", one),), "∂J/∂o = 1 · (o − y)", g_o,
-                     (("o", "L"),)),
-        BackwardStep("W2", (("hᵀ", h.T), ("∂s/∂W2 = λW2", lam * W2)), (("∂J/∂o", g_o), ("∂J/∂s", one)),
-                     "∂J/∂W2 = (∂J/∂o) hᵀ + λW2", g_o @ h.T + lam * W2, (("W2", "o"), ("W2", "s"))),
-        BackwardStep("h", (("W2ᵀ", W2.T),), (("∂J/∂o", g_o),), "∂J/∂h = W2ᵀ (∂J/∂o)", g_h, (("h", "o"),)),
-        BackwardStep("z", (("φ′(z)", dphi(z)),), (("∂J/∂h", g_h),), "∂J/∂z = ∂J/∂h ⊙ φ′(z)", g_z,
-                     (("z", "h"),)),
-        BackwardStep("W1", (("xᵀ", x.T), ("∂s/∂W1 = λW1", lam * W1)), (("∂J/∂z", g_z), ("∂J/∂s", one)),
-                     "∂J/∂W1 = (∂J/∂z) xᵀ + λW1", g_z @ x.T + lam * W1, (("W1", "z"), ("W1", "s"))),
+        BackwardStep("L", (("∂J/∂L", one),), (("∂J/∂J", one),), "∂J/∂L = 1 · 1", one, (("L", "J"),),
+                     mistakes=((0.5, "J = L + s: L enters J with weight 1 (the ½ is inside L)."),)),
+        BackwardStep("s", (("∂J/∂s", one),), (("∂J/∂J", one),), "∂J/∂s = 1 · 1", one, (("s", "J"),),
+                     mistakes=((lam, "J = L + s: s enters J with weight 1; λ is inside s."),
+                               (lam / 2, "J = L + s: s enters J with weight 1; λ/2 is inside s."))),
+        BackwardStep("O", (("∂L/∂O = O − Y", G_O),), (("∂J/∂L", one),), "G_O = 1 · (O − Y)", G_O, (("O", "L"),),
+                     element=o, mistakes=(
+                         (at(Y - O, o), "a sign: the derivative of ½(o − y)² with respect to o is o − y, not y − o."),
+                         (at((O - Y) ** 2 / 2, o), "that is the loss term ½(o − y)² itself, not its derivative o − y."))),
+        BackwardStep("W2", (("H", H), ("∂s/∂W2 = λW2", lam * W2)), (("G_O", G_O), ("∂J/∂s", one)),
+                     "G_W2 = G_Oᵀ H + λW2", G_W2, (("W2", "O"), ("W2", "s")), element=w2, mistakes=(
+                         (at(G_O.T @ H, w2), "W2 also feeds s: add its share, λ times the same element of W2."),
+                         (at(lam * W2, w2), "that is only s's share λW2: add the loss path's G_O[0, row] · H[0, column]."))),
+        BackwardStep("H", (("W2", W2),), (("G_O", G_O),), "G_H = G_O W2", G_H, (("H", "O"),), element=h,
+                     mistakes=tuple((float(G_O[0, k] * W2[k, h[1]]), "H feeds every output: add up G_O[0, k] · "
+                                     "W2[k, column] over all k.") for k in range(W2.shape[0]))),
+        BackwardStep("Z", (("φ′(Z)", slope),), (("G_H", G_H),), "G_Z = G_H ⊙ φ′(Z)", G_Z, (("Z", "H"),),
+                     element=z, mistakes=(
+                         (at(G_H, z), f"H = φ(Z) sits between H and Z: multiply by its slope, {sigma_note}."),
+                         (at(G_H * Z * (1 - Z), z), "the sigmoid's slope is H(1 − H), with H = σ(Z); Z(1 − Z) uses the "
+                                                    "wrong variable."),
+                         (at(G_H * H, z), "the sigmoid's slope is H(1 − H), not H."))),
+        BackwardStep("W1", (("X", X), ("∂s/∂W1 = λW1", lam * W1)), (("G_Z", G_Z), ("∂J/∂s", one)),
+                     "G_W1 = G_Zᵀ X + λW1", G_W1, (("W1", "Z"), ("W1", "s")), element=w1, mistakes=(
+                         (at(G_Z.T @ X, w1), "W1 also feeds s: add its share, λ times the same element of W1."),
+                         (at(lam * W1, w1), "that is only s's share λW1: add the loss path's G_Z[0, row] · X[0, column]."))),
     ]

@@ -287,7 +287,7 @@ def test_three_way_numeric_step_outside_the_domain_names_the_learners_point_and_
                        "the function stops being defined, or a smaller h")
     assert "9e-07" not in message
     (row,) = three_way("sqrt(x)", 1e-7, h=1e-9).rows                  # the smaller h the message suggests
-    assert row.verdict in ("good", "acceptable")
+    assert row.verdict in ("good", "acceptable with kinks")
 
 
 @pytest.mark.parametrize("formula, at, slope", [("abs(x)", 1.0, 1.0), ("Abs(x)", -2.0, -1.0),

@@ -73,3 +73,28 @@ def test_mylinear_without_bias_matches_nn_linear(lesson):
     ref(x).pow(2).sum().backward()
     torch.testing.assert_close(mine(x), ref(x))
     torch.testing.assert_close(mine.weight.grad, ref.weight.grad)
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (3,), (2, 1, 4, 3)])
+def test_inputs_with_leading_dimensions_match_f_linear(lesson, shape):
+    """nn.Linear takes (…, in): every leading position is one more example; so does LinearFunction."""
+    gen = torch.Generator().manual_seed(3)
+    X = torch.randn(shape, dtype=torch.float64, generator=gen, requires_grad=True)
+    W = torch.randn(4, 3, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(4, dtype=torch.float64, generator=gen, requires_grad=True)
+    out = lesson["LinearFunction"].apply(X, W, b)
+    torch.testing.assert_close(out, torch.nn.functional.linear(X, W, b))
+    assert gradcheck(lesson["LinearFunction"].apply, (X, W, b))
+
+
+def test_mylinear_on_a_batch_of_sequences_matches_nn_linear(lesson):
+    torch.manual_seed(4)
+    ref = nn.Linear(3, 2)
+    torch.manual_seed(4)
+    mine = lesson["MyLinear"](3, 2)
+    x = torch.randn(2, 5, 3)
+    mine(x).pow(2).sum().backward()
+    ref(x).pow(2).sum().backward()
+    torch.testing.assert_close(mine(x), ref(x))
+    torch.testing.assert_close(mine.weight.grad, ref.weight.grad)
+    torch.testing.assert_close(mine.bias.grad, ref.bias.grad)

@@ -1,6 +1,7 @@
 """helpers.mlp: forward, manual backward, the buggy variants and the stepper's steps."""
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -140,8 +141,8 @@ def test_bugs_are_flagged_on_the_right_parameters(setup, bug, lam, flagged):
 def test_backward_steps_match_autograd(setup):
     p, X, Y = setup
     p = {k: p[k] for k in ("W1", "W2")}
-    steps = mlp.backward_steps(p, X[:1].T, Y[:1].T, lam=0.2)
-    assert [s.node for s in steps] == ["J", "L", "s", "o", "W2", "h", "z", "W1"]
+    steps = mlp.backward_steps(p, X[:1], Y[:1], lam=0.2)
+    assert [s.node for s in steps] == ["J", "L", "s", "O", "W2", "H", "Z", "W1"]
     auto = mlp.autograd_grads(p, X[:1], Y[:1], lam=0.2)
     by_node = {s.node: s.product for s in steps}
     assert torch.allclose(by_node["W1"], auto["W1"]) and torch.allclose(by_node["W2"], auto["W2"])
@@ -152,15 +153,31 @@ def test_backward_steps_match_autograd(setup):
         assert all(f in products for f, _ in s.upstream), s.node
 
 
+def test_backward_steps_ask_for_the_largest_element_and_know_the_usual_mistakes(setup):
+    p, X, Y = setup
+    p = {k: p[k] for k in ("W1", "W2")}
+    steps = {s.node: s for s in mlp.backward_steps(p, X[:1], Y[:1], lam=0.1)}
+    W2 = steps["W2"]
+    assert W2.target == W2.product.abs().max() or W2.target == -W2.product.abs().max()
+    assert W2.label == "G_W2[{}, {}]".format(*W2.element)
+    # the regulariser's share left out: the element without λW2
+    assert W2.mistakes[0][0] == pytest.approx(W2.target - 0.1 * float(p["W2"][W2.element]))
+    Z = steps["Z"]
+    assert Z.mistakes[0][0] == pytest.approx(float(steps["H"].product[Z.element]))   # φ′ forgotten
+    assert steps["L"].label == "∂J/∂L" and steps["L"].target == 1.0
+
+
 def test_backward_steps_validation(setup):
     p, X, Y = setup
     with pytest.raises(ValueError, match="without biases"):
-        mlp.backward_steps(p, X[:1].T, Y[:1].T)
+        mlp.backward_steps(p, X[:1], Y[:1])
     p = {k: p[k] for k in ("W1", "W2")}
-    with pytest.raises(ValueError, match="column vector"):
-        mlp.backward_steps(p, X[:1], Y[:1].T)
-    with pytest.raises(TypeError, match="^y must be a torch.Tensor, got str"):
-        mlp.backward_steps(p, X[:1].T, "y")
+    with pytest.raises(ValueError, match="one example as a row"):
+        mlp.backward_steps(p, X[:1].T, Y[:1])
+    with pytest.raises(ValueError, match="one example as a row"):
+        mlp.backward_steps(p, X[:2], Y[:2])
+    with pytest.raises(TypeError, match="^Y must be a torch.Tensor, got str"):
+        mlp.backward_steps(p, X[:1], "y")
 
 
 def test_backward_dphi_override_and_validation(setup):
@@ -216,17 +233,56 @@ def test_third_derivatives_match_a_closed_form():
 
 def test_difference_errors_explain_the_measured_error(setup):
     p, X, Y = setup
-    terms = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-5)
+    terms = mlp.difference_errors(p, X, Y, lam=0.1, h=1e-5)
     assert set(terms.truncation) == set(terms.measured) == set(p)
     assert terms.eps == torch.finfo(torch.float64).eps
-    assert terms.roundoff == pytest.approx(terms.eps * abs(terms.J) / 1e-5)
+    # J(θ ± h) each off by up to ε|J|/2: their difference by up to ε|J|, divided by 2h
+    assert terms.roundoff == pytest.approx(terms.eps * abs(terms.J) / (2 * 1e-5))
     assert terms.truncation["W2"] == terms.truncation["b2"] == 0 < terms.truncation["W1"]
     for k, measured in terms.measured.items():
         assert 0 < measured < 10 * (terms.roundoff + terms.truncation[k]), k
+    # where J is quadratic (W2, b2) the error is round-off alone, and of the modelled size
+    assert terms.roundoff / 4 < max(terms.measured["W2"], terms.measured["b2"]) < 4 * terms.roundoff
     # a large step makes truncation the dominant term, and the measurement follows it
-    big = mlp.difference_errors(p, X, Y, lam=0.1, delta=1e-2)
+    big = mlp.difference_errors(p, X, Y, lam=0.1, h=1e-2)
     assert big.truncation["W1"] > 100 * big.roundoff
     assert big.truncation["W1"] / 3 < big.measured["W1"] < 3 * big.truncation["W1"]
+
+
+def test_difference_error_curve_follows_its_model(setup):
+    p, X, Y = setup
+    curve = mlp.difference_error_curve(p, X, Y, lam=0.1, hs=np.logspace(-8, -3, 11))
+    assert curve.hs.shape == curve.measured.shape == curve.model.shape == (11,)
+    ratio = curve.measured / curve.model
+    assert np.all((ratio > 0.25) & (ratio < 4)), ratio
+    # the model's best step solves d/dh (h²M/6 + ε|J|/(2h)) = 0
+    h = curve.best_h_model
+    assert h * curve.third_max / 3 == pytest.approx(curve.eps * abs(curve.J) / (2 * h ** 2))
+    assert curve.model_at(h) < curve.model_at(0.8 * h) and curve.model_at(h) < curve.model_at(1.25 * h)
+    assert 1e-6 < curve.best_h_measured < 1e-4
+
+
+def test_difference_error_curve_validates(setup):
+    p, X, Y = setup
+    with pytest.raises(ValueError, match="at least two steps"):
+        mlp.difference_error_curve(p, X, Y, hs=[1e-5])
+    with pytest.raises(ValueError, match="float64"):
+        mlp.difference_error_curve(mlp.cast(p, torch.float32), X.float(), Y.float(), hs=[1e-5, 1e-4])
+    with pytest.raises(TypeError, match="ErrorCurve"):
+        mlp.plot_difference_errors("curve")
+
+
+def test_plot_difference_errors_draws_model_and_measurement(setup):
+    import matplotlib.pyplot as plt
+
+    p, X, Y = setup
+    curve = mlp.difference_error_curve(p, X, Y, lam=0.1, hs=np.logspace(-8, -3, 6))
+    ax = mlp.plot_difference_errors(curve)
+    try:
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        assert len(ax.lines) == 5 and "h*" in ax.get_legend().get_texts()[-1].get_text()
+    finally:
+        plt.close(ax.figure)
 
 
 # --------------------------------------------------------------------------- a learner's mistakes
@@ -255,7 +311,7 @@ def test_backward_checks_what_dphi_returns(setup):
     (lambda p, X, Y: mlp.forward(p, X, Y.float()), "Y"),
     (lambda p, X, Y: mlp.forward({**p, "W2": p["W2"].float()}, X, Y), "params['W2']"),
     (lambda p, X, Y: mlp.autograd_grads(p, X.float(), Y), "X"),
-    (lambda p, X, Y: mlp.backward_steps({k: p[k] for k in ("W1", "W2")}, X[:1].T.float(), Y[:1].T), "x"),
+    (lambda p, X, Y: mlp.backward_steps({k: p[k] for k in ("W1", "W2")}, X[:1].float(), Y[:1]), "X"),
 ])
 def test_one_dtype_for_every_tensor_as_in_classification(setup, call, name):
     """mlp checks dtype (and device) agreement as classification does, naming the tensor."""

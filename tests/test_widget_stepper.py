@@ -1,5 +1,5 @@
-"""BackwardStepper: stepping, the ends, highlight and readout, shape predictions, a sweep of the
-step slider, buttons and typed predictions."""
+"""BackwardStepper: stepping, the ends, highlight and readout, value predictions with hints, a sweep
+of the step slider, buttons and typed predictions."""
 import warnings
 
 import matplotlib.colors as mcolors
@@ -12,13 +12,13 @@ from helpers import mlp
 from helpers.widgets import CSS
 from helpers.widgets.stepper import COLOURS, EDGES, POSITIONS, BackwardStepper
 
-ORDER = ["J", "L", "s", "o", "W2", "h", "z", "W1"]
+ORDER = ["J", "L", "s", "O", "W2", "H", "Z", "W1"]
 
 
 def make_stepper(lam: float = 0.1) -> BackwardStepper:
     p = mlp.init_params(bias=False)
     X, Y = mlp.make_data()
-    return BackwardStepper(mlp.backward_steps(p, X[:1].T, Y[:1].T, lam))
+    return BackwardStepper(mlp.backward_steps(p, X[:1], Y[:1], lam))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_next_to_the_last_node_and_back():
         seen.append(s.current.node)
     assert seen == ORDER
     assert s.next.disabled and not s.prev.disabled
-    assert "node W1" in s.readout.value and "(∂J/∂z) xᵀ + λW1" in s.readout.value
+    assert "node W1" in s.readout.value and "G_Zᵀ X + λW1" in s.readout.value
     s.next.click()  # disabled in the browser; a programmatic click must not error or move
     assert s.step == len(ORDER) - 1
     back = []
@@ -71,22 +71,22 @@ def test_highlight_and_upstream_edges():
     s = make_stepper()
     s.step = ORDER.index("W2")
     assert _is(s.nodes["W2"].get_facecolor(), "current")
-    for name in ("J", "L", "s", "o"):
+    for name in ("J", "L", "s", "O"):
         assert _is(s.nodes[name].get_facecolor(), "done")
-    for name in ("h", "z", "W1"):
+    for name in ("H", "Z", "W1"):
         assert _is(s.nodes[name].get_facecolor(), "pending")
     hot = {k for k, a in s.edges.items() if _is(a.get_edgecolor(), "upstream")}
-    assert hot == {("W2", "o"), ("W2", "s")}
-    assert "∂J/∂o" in s.readout.value and "hᵀ" in s.readout.value and "(2×4)" in s.readout.value
+    assert hot == {("W2", "O"), ("W2", "s")}
+    assert "G_O" in s.readout.value and "<b>H</b>" in s.readout.value and "(2×4)" in s.readout.value
     assert "step 5 of 8" in s.caption.get_text()
 
 
 def test_readout_values_are_the_products():
     s = make_stepper(lam=0.0)
-    s.step = ORDER.index("z")
+    s.step = ORDER.index("Z")
     product = s.current.product
-    assert product.shape == (4, 1)
-    assert f"{product[0, 0].item():+.3f}" in s.readout.value
+    assert product.shape == (1, 4)
+    assert f"{product[0, 0].item():+.4f}" in s.readout.value
 
 
 def test_step_setter_validates(stepper):
@@ -108,34 +108,59 @@ def test_constructor_validates():
 
 def test_graph_layout_is_complete():
     assert {a for e in EDGES for a in e} == set(POSITIONS)
-    assert set(ORDER) | {"x", "y"} == set(POSITIONS)
+    assert set(ORDER) | {"X", "Y"} == set(POSITIONS)
 
 
-def test_predicts_the_shape_of_the_next_gradient():
+def test_predicts_a_value_of_the_next_gradient_with_hints():
     s = make_stepper()
     assert CSS["predict"] in s.predict.widget._dom_classes
     assert CSS["predict_input"] in s.predict.text._dom_classes
-    s.step = ORDER.index("o")  # next: W2, a 2×4 matrix
-    assert "∂J/∂W2" in s.predict.label.value and not s.predict.text.disabled
-    s.predict.text.value = "2x4"
+    s.step = ORDER.index("O")  # next: W2, a 2×4 matrix; the box asks for one element of it
+    nxt = s.steps[s.step + 1]
+    assert nxt.label in s.predict.label.value and nxt.label.startswith("G_W2[") and not s.predict.text.disabled
+    s.predict.text.value = f"{nxt.target:.4g}"
     assert s.predict.verdict == "right" and "✓" in s.predict.feedback.value
-    s.predict.text.value = "4×2"
-    assert s.predict.verdict == "wrong" and "shape of what it is the gradient of" in s.predict.feedback.value
+    without_lambda = nxt.mistakes[0][0]                 # the regulariser's share λW2 left out
+    s.predict.text.value = f"{without_lambda:.5g}"
+    assert s.predict.verdict == "wrong" and "W2 also feeds s" in s.predict.feedback.value
+    s.predict.text.value = f"{-nxt.target:.4g}"          # wrong, but no usual mistake: no hint
+    assert s.predict.verdict == "wrong" and "feeds" not in s.predict.feedback.value
     s.predict.text.value = "two by four"
     assert s.predict.verdict == "unreadable" and "✗" not in s.predict.feedback.value
     s.next.click()  # revealing never needs a prediction; the box then asks about the next node
-    assert s.current.node == "W2" and s.predict.text.value == "" and "∂J/∂h" in s.predict.label.value
-    s.step = 0  # next: L, a scalar
-    s.predict.text.value = "scalar"
+    assert s.current.node == "W2" and s.predict.text.value == "" and "G_H[" in s.predict.label.value
+    s.step = 0  # next: L, whose gradient is 1
+    s.predict.text.value = "1"
     assert s.predict.verdict == "right"
+    s.predict.text.value = "0.5"
+    assert s.predict.verdict == "wrong" and "weight 1" in s.predict.feedback.value
     s.step = len(ORDER) - 1
     assert s.predict.text.disabled and s.predict.button.disabled
+
+
+@pytest.mark.parametrize("node, hint", [("O", "a sign"), ("H", "every output"), ("Z", "slope"),
+                                        ("W1", "W1 also feeds s")])
+def test_each_usual_mistake_gets_its_hint(node, hint):
+    s = make_stepper()
+    s.step = ORDER.index(node) - 1
+    step = s.steps[s.step + 1]
+    assert step.mistakes, node
+    s.predict.text.value = f"{step.mistakes[0][0]:.6g}"
+    assert s.predict.verdict == "wrong" and hint in s.predict.feedback.value
+
+
+def test_every_step_asks_for_an_element_that_three_digits_can_give():
+    """The element asked is the largest of its gradient, so its value is not tiny, and no usual
+    mistake gives the right value (its hint would never show)."""
+    for st in make_stepper().steps[1:]:
+        assert abs(st.target) > 0.05, st.node
+        assert all(abs(wrong - st.target) > 2e-3 * abs(st.target) for wrong, _ in st.mistakes), st.node
 
 
 def test_prediction_box_can_be_left_out():
     p = mlp.init_params(bias=False)
     X, Y = mlp.make_data()
-    s = BackwardStepper(mlp.backward_steps(p, X[:1].T, Y[:1].T, 0.1), predict=False)
+    s = BackwardStepper(mlp.backward_steps(p, X[:1], Y[:1], 0.1), predict=False)
     assert s.predict is None and len(s.widget.children) == 3
     s.next.click()
     assert s.current.node == "L"

@@ -3,8 +3,9 @@
 Every `Exercise` holds the reference, the inputs a learner's function is tried on, and the
 hint each common mistake gets; tests/test_factor_hints.py feeds each mistake to its check.
 The batch is the lesson's: `mlp.init_params(3, 4, 2, seed=0)`, `mlp.make_data(5, 3, 2, seed=1)`,
-λ = 0.1, so n = 5 rows. A bias gradient averaged instead of summed is off by exactly 1/n
-on every element, and a forgotten 1/n by exactly n: those two get factor hints.
+λ = 0.1, so n = 5 rows. A bias gradient averaged instead of summed is off by exactly 1/N
+on every element, and a forgotten 1/N by exactly N: those two get factor hints. Every other
+declared mistake is recognised by its answer and gets its own hint.
 """
 import torch
 
@@ -17,8 +18,8 @@ X, Y = mlp.make_data(n=5, n_in=3, n_out=2, seed=1)
 N = X.shape[0]
 
 SUM_NOT_MEAN = ("a bias is used once per example, so its gradient adds up (sums) the rows of "
-                "∂J/∂Z or ∂J/∂O; the 1/n of the mean is already inside ∂J/∂O")
-ONE_OVER_N = "the mean in L puts a 1/n into ∂J/∂O: did you start from O − Y without dividing by n?"
+                "G_Z or G_O; the 1/N of the mean is already inside G_O.")
+ONE_OVER_N = "the mean in L puts a 1/N into G_O = ∂J/∂O: did you start from O − Y without dividing by N?"
 
 # ---------------------------------------------------------------- Your turn 1: the biases' gradients
 _fwd = mlp.forward(PARAMS, X, Y, LAM)
@@ -26,31 +27,46 @@ _auto = mlp.autograd_grads(PARAMS, X, Y, LAM)
 _G_O = (_fwd.O - _fwd.Y) / N                                  # ∂J/∂O, as in the lesson
 _G_Z = (_G_O @ PARAMS["W2"]) * mlp.dsigmoid(_fwd.Z)           # ∂J/∂Z
 
+_WRONG_AXIS = (_G_Z.sum(dim=1), _G_O.sum(dim=1))
+_SWAPPED = (_G_O.sum(dim=0), _G_Z.sum(dim=0))
+_NO_SLOPE = ((_G_O @ PARAMS["W2"]).sum(dim=0), _G_O.sum(dim=0))
+
+_BIAS_MISTAKES = (
+    Mistake(".mean(0) instead of .sum(0)", (_G_Z.mean(dim=0), _G_O.mean(dim=0)), "sums) the rows"),
+    Mistake("the 1/N left out: from O − Y", ((_G_Z * N).sum(dim=0), (_G_O * N).sum(dim=0)), "1/N into G_O"),
+    Mistake("summed over the wrong axis (.sum(1))", _WRONG_AXIS,
+            "that sums each row (dim=1); a bias's gradient adds up the rows, one per example: sum over dim=0"),
+    Mistake("the two swapped", _SWAPPED,
+            "the two are swapped: b1 is added to Z, so its gradient comes from G_Z; b2 to O, from G_O"),
+    Mistake("G_H instead of G_Z (forgot φ′)", _NO_SLOPE, "b1 is added to Z, before φ: sum G_Z = G_H ⊙ φ′(Z), not G_H"),
+)
 bias_gradients = Exercise(
-    what="(∂J/∂b1, ∂J/∂b2)",
+    what="(G_b1, G_b2)",
     reference=(_auto["b1"], _auto["b2"]),
+    parts=("G_b1", "G_b2"),
     factor_hints={1 / N: SUM_NOT_MEAN, N: ONE_OVER_N},
-    mistakes=(
-        Mistake(".mean(0) instead of .sum(0)", (_G_Z.mean(dim=0), _G_O.mean(dim=0)), "sums) the rows"),
-        Mistake("the 1/n left out: from O − Y", ((_G_Z * N).sum(dim=0), (_G_O * N).sum(dim=0)), "1/n into ∂J/∂O"),
-        Mistake("summed over the wrong axis (.sum(1))", (_G_Z.sum(dim=1), _G_O.sum(dim=1)), "has shape"),
-        Mistake("the two swapped", (_G_O.sum(dim=0), _G_Z.sum(dim=0)), "has shape"),
-        Mistake("∂J/∂H instead of ∂J/∂Z (forgot φ′)", ((_G_O @ PARAMS["W2"]).sum(dim=0), _G_O.sum(dim=0)), None),
-    ),
-    success="(∂J/∂b1, ∂J/∂b2) is right: each bias gradient is the sum of its layer's gradient over the rows.",
+    mistakes=_BIAS_MISTAKES,
+    recognised=_BIAS_MISTAKES[2:],
+    success="(G_b1, G_b2) is right: each bias gradient is the sum of its layer's gradient over the rows.",
 )
 
 # ---------------------------------------------------------------- Your turn 2: tanh′
+_DTANH_MISTAKES = (
+    Mistake("1 − z² (the tanh left out)", lambda z: 1 - z ** 2,
+            "tanh′(z) = 1 − tanh²(z): square tanh(z), not z"),
+    Mistake("tanh² − 1 (sign)", lambda z: torch.tanh(z) ** 2 - 1, "check the order of 1 and tanh²"),
+    Mistake("σ′ kept", mlp.dsigmoid, "that is σ′(z) = σ(z)(1 − σ(z)), the sigmoid's slope; tanh's is 1 − tanh²(z)"),
+    Mistake("1 − tanh(z) (the square left out)", lambda z: 1 - torch.tanh(z),
+            "tanh′(z) = 1 − tanh²(z): the tanh is squared"),
+)
 dtanh = Exercise(
     what="dtanh_mine",
     reference=mlp.dtanh,
     inputs=seeded_inputs(lambda g: (torch.randn(4, 3, dtype=torch.float64, generator=g),), n=3, seed=4),
-    mistakes=(
-        Mistake("1 − z² (the tanh left out)", lambda z: 1 - z ** 2, None),
-        Mistake("tanh² − 1 (sign)", lambda z: torch.tanh(z) ** 2 - 1, "off by a sign"),
-        Mistake("σ′ kept", mlp.dsigmoid, None),
-        Mistake("1 − tanh(z) (the square left out)", lambda z: 1 - torch.tanh(z), None),
-    ),
+    arg_names=("z",),
+    factor_hints={-1: "tanh′(z) = 1 − tanh²(z) is positive everywhere: check the order of 1 and tanh²."},
+    mistakes=_DTANH_MISTAKES,
+    recognised=(_DTANH_MISTAKES[0], _DTANH_MISTAKES[2], _DTANH_MISTAKES[3]),
 )
 
 
@@ -59,12 +75,12 @@ def backward_colleague(params, fwd):
     """A colleague's backward pass for the lesson's network (Your turn 3: it has one bug)."""
     W1, W2 = params["W1"], params["W2"]
     dphi = mlp.ACTIVATIONS[fwd.activation][1]
-    gO = (fwd.O - fwd.Y) / fwd.X.shape[0]
-    gW2 = gO.T @ fwd.Z + fwd.lam * W2
-    gH = gO @ W2
-    gZ = gH * dphi(fwd.Z)
-    gW1 = gZ.T @ fwd.X + fwd.lam * W1
-    return {"W1": gW1, "b1": gZ.sum(dim=0), "W2": gW2, "b2": gO.sum(dim=0)}
+    G_O = (fwd.O - fwd.Y) / fwd.X.shape[0]
+    G_W2 = G_O.T @ fwd.Z + fwd.lam * W2
+    G_H = G_O @ W2
+    G_Z = G_H * dphi(fwd.Z)
+    G_W1 = G_Z.T @ fwd.X + fwd.lam * W1
+    return {"W1": G_W1, "b1": G_Z.sum(dim=0), "W2": G_W2, "b2": G_O.sum(dim=0)}
 
 
 def _sigmoid_always(params, fwd):
@@ -72,24 +88,31 @@ def _sigmoid_always(params, fwd):
     return mlp.backward(params, fwd, dphi=mlp.dsigmoid)
 
 
+_FIX_MISTAKES = (
+    Mistake("the colleague's code unchanged", backward_colleague,
+            "that is still the colleague's result: compare each line with the derivation, starting with G_W2"),
+    Mistake("σ′ hard-coded instead of the activation's φ′", _sigmoid_always,
+            "right for the sigmoid network but not for the tanh one: take φ′ from fwd.activation, as the "
+            "colleague's code does"),
+    Mistake("the λ terms dropped", mlp.backward_forgot_lambda,
+            "the regulariser's shares λW1 and λW2 are missing from G_W1 and G_W2"),
+)
 backward_fix = Exercise(
     what="backward_fixed",
     reference=mlp.backward,
     inputs=[(PARAMS, mlp.forward(PARAMS, X, Y, LAM)), (PARAMS, mlp.forward(PARAMS, X, Y, 0.0, "tanh"))],
-    mistakes=(
-        Mistake("the colleague's code unchanged", backward_colleague, None),
-        Mistake("σ′ hard-coded instead of the activation's φ′", _sigmoid_always, None),
-        Mistake("the λ terms dropped", mlp.backward_forgot_lambda, None),
-    ),
+    arg_names=("params", "fwd"),
+    mistakes=_FIX_MISTAKES,
+    recognised=_FIX_MISTAKES,
 )
 
 
 # ---------------------------------------------------------------- Your turn 4: a tied-weights autoencoder
 def tied_forward(W, b, X):
-    """Z = X Wᵀ + b, H = tanh(Z), O = H W (the same W, used again), J = 1/(2n) Σᵢ ‖oᵢ − xᵢ‖²."""
-    Z = X @ W.T + b                       # (n, k): the encoder
-    H = torch.tanh(Z)                     # (n, k)
-    O = H @ W                             # (n, d): the decoder, with the same W
+    """Z = X Wᵀ + b, H = tanh(Z), O = H W (the same W, used again), J = 1/(2N) Σₙ ‖Oₙ − Xₙ‖²."""
+    Z = X @ W.T + b                       # (N, k): the encoder
+    H = torch.tanh(Z)                     # (N, k)
+    O = H @ W                             # (N, d): the decoder, with the same W
     return ((O - X) ** 2).sum() / (2 * X.shape[0])
 
 
@@ -147,18 +170,26 @@ def _tied_inputs(gen):
     return W, b, torch.randn(5, 3, dtype=torch.float64, generator=gen)
 
 
+_TIED_MISTAKES = (
+    Mistake("only the decoder's part of ∂J/∂W", _decoder_only,
+            "that is only the decoder's share Hᵀ G_O: W is used twice, so add the encoder's share G_Zᵀ X"),
+    Mistake("only the encoder's part of ∂J/∂W", _encoder_only,
+            "that is only the encoder's share G_Zᵀ X: W is used twice, so add the decoder's share Hᵀ G_O"),
+    Mistake("the 1/N left out", _no_one_over_n, "1/N into G_O"),
+    Mistake("tanh′ as 1 − Z² instead of 1 − H²", _tanh_prime_of_z,
+            "tanh′(Z) = 1 − tanh²(Z) = 1 − H², not 1 − Z²"),
+    Mistake("∂J/∂b averaged over the rows", _bias_mean, "sums) the rows"),
+    Mistake("∂J/∂W as (∂J/∂O)ᵀH + Xᵀ(∂J/∂Z): d×k, transposed", _transposed,
+            "G_Oᵀ H + Xᵀ G_Z has shape d×k, the transpose of W's k×d: let the shapes put the transposes"),
+)
 tied_autoencoder = Exercise(
     what="tied_backward",
     reference=tied_backward_autograd,
     inputs=seeded_inputs(_tied_inputs, n=3, seed=7),
+    arg_names=("W", "b", "X"),
+    parts=("G_W", "G_b"),
     factor_hints={5: ONE_OVER_N, 1 / 5: SUM_NOT_MEAN},
-    mistakes=(
-        Mistake("only the decoder's part of ∂J/∂W", _decoder_only, None),
-        Mistake("only the encoder's part of ∂J/∂W", _encoder_only, None),
-        Mistake("the 1/n left out", _no_one_over_n, "1/n into ∂J/∂O"),
-        Mistake("tanh′ as 1 − Z² instead of 1 − H²", _tanh_prime_of_z, None),
-        Mistake("∂J/∂b averaged over the rows", _bias_mean, "sums) the rows"),
-        Mistake("∂J/∂W as (∂J/∂O)ᵀH + Xᵀ(∂J/∂Z): d×k, transposed", _transposed, "missing transpose"),
-    ),
+    mistakes=_TIED_MISTAKES,
+    recognised=(_TIED_MISTAKES[0], _TIED_MISTAKES[1], _TIED_MISTAKES[3], _TIED_MISTAKES[5]),
     success="tied_backward is right on all 3 test inputs: W's two uses (encoder and decoder) add up.",
 )

@@ -1,10 +1,16 @@
 """Lesson 07's exercises (custom autograd Functions) and their common mistakes.
 
 A learner writes the backward of a `torch.autograd.Function`. The check runs it through
-`gradients_through`: J = Σ output ⊙ G with a *random*, seeded G, so ∂J/∂output = G, and the
-gradients autograd hands back are compared with those of PyTorch's own operation. With
-G = ones a backward that ignores `grad_output` would pass; with a random G it fails, and the
-mistakes below prove it. tests/test_factor_hints.py feeds each mistake to its check.
+`gradients_through`: the forward on fresh copies of the inputs, then the backward with a
+*random*, seeded grad_output G (J = Σ output ⊙ G, so ∂J/∂output = G), and compares the
+gradients autograd hands back with those of PyTorch's own operation. With G = ones a backward
+that ignores `grad_output` would pass; with a random G it fails with its own hint.
+
+G is an argument of the checked function and autograd hands that very tensor to the learner's
+backward, so a backward that changes `grad_output` in place (``grad_output[x < 0] = 0``) fails
+with the exercises' "changed its argument grad_output in place" message, even though the
+gradient it returns is right: in a real graph autograd may hand the same tensor to other
+functions too. tests/test_factor_hints.py feeds each mistake to its check.
 """
 import torch
 import torch.nn.functional as F
@@ -12,34 +18,53 @@ import torch.nn.functional as F
 from helpers.exercises import Exercise, Mistake, seeded_inputs
 
 SEED_G = 6
+GRAD_OUTPUT_IGNORED = ("grad_output is ignored: the backward must multiply its local derivative by "
+                       "grad_output (G), the gradient that arrives from after the Function")
+IN_PLACE = "changed its argument grad_output in place"
 
 
 def gradients_through(function):
-    """A function of the inputs that returns the gradients `function` passes back.
+    """A function of (*inputs, grad_output) that returns the gradients `function` passes back.
 
     `function` is a `torch.autograd.Function` subclass (its `apply` is used) or a plain
-    differentiable function. For J = Σ function(*inputs) ⊙ G, with G random (seeded, the
-    output's shape), it returns ∂J/∂input for every input (a tuple; one tensor for one
-    input), computed on fresh copies; None where no gradient arrived.
+    differentiable function. The returned function runs output = function(*inputs) on fresh
+    copies of the inputs, then output.backward(grad_output) (grad_output must have the output's
+    shape), and returns ∂J/∂input for J = Σ output ⊙ grad_output, for every input (a tuple; one
+    tensor for one input); None where no gradient arrived. grad_output itself reaches the
+    Function's backward, unchanged by autograd.
     """
     if isinstance(function, type) and issubclass(function, torch.autograd.Function):
         function = function.apply
     if not callable(function):
         raise TypeError(f"function must be a torch.autograd.Function or a function, got {type(function).__name__}")
 
-    def gradients(*inputs):
+    def gradients(*args):
+        if len(args) < 2 or not all(isinstance(a, torch.Tensor) for a in args):
+            raise TypeError("gradients_through(...) takes the input tensors and then grad_output, all tensors")
+        *inputs, grad_output = args
         leaves = [t.detach().clone().requires_grad_() for t in inputs]
         output = function(*leaves)
-        G = torch.randn(output.shape, dtype=output.dtype, generator=torch.Generator().manual_seed(SEED_G))
-        (output * G).sum().backward()
+        if not isinstance(output, torch.Tensor) or output.shape != grad_output.shape:
+            raise ValueError("grad_output must have the shape of the output, {want}, got {got}".format(
+                want=tuple(getattr(output, "shape", ())), got=tuple(grad_output.shape)))
+        output.backward(grad_output)
         grads = tuple(leaf.grad for leaf in leaves)
         return grads[0] if len(grads) == 1 else grads
 
     return gradients
 
 
+def _with_grad_output(make_inputs, output_shape):
+    """Seeded argument tuples: the inputs from `make_inputs(gen)`, then a random G of the output's shape."""
+    def make(gen):
+        inputs = make_inputs(gen)
+        G = torch.randn(output_shape(*inputs), dtype=torch.float64, generator=gen)
+        return (*inputs, G)
+    return make
+
+
 def _function(forward, backward, save=lambda inputs, output: inputs):
-    """A Function class from a forward, a backward(saved, grad_output) and what to save."""
+    """A Function class from a forward, a backward(*saved, grad_output) and what to save."""
     return type("Mistake", (torch.autograd.Function,), {
         "forward": staticmethod(forward),
         "setup_context": staticmethod(lambda ctx, inputs, output: ctx.save_for_backward(*save(inputs, output))),
@@ -51,63 +76,79 @@ def _through(forward, backward, save=lambda inputs, output: inputs):
     return gradients_through(_function(forward, backward, save))
 
 
-_matrices = seeded_inputs(lambda g: (torch.randn(4, 2, dtype=torch.float64, generator=g),), n=3, seed=0)
+def _masked_in_place(x, G):
+    G[x < 0] = 0            # what PyTorch's own ReLU example avoids by cloning first
+    return G
+
+
+def _times_in_place(G, factor):
+    return G.mul_(factor)
+
+
+_matrices = seeded_inputs(_with_grad_output(lambda g: (torch.randn(4, 2, dtype=torch.float64, generator=g),),
+                                            lambda x: x.shape), n=3, seed=0)
 
 # ---------------------------------------------------------------- Your turn 1: Square
 _square = lambda x: x * x  # noqa: E731
-
+_SQUARE_MISTAKES = (
+    Mistake("G · x: the 2 dropped", _through(_square, lambda x, G: G * x), "drop the 2"),
+    Mistake("2x: grad_output ignored", _through(_square, lambda x, G: 2 * x), GRAD_OUTPUT_IGNORED),
+    Mistake("G · x²: the forward again", _through(_square, lambda x, G: G * x * x),
+            "that is G times the forward's x²; the backward needs G times the derivative, 2x"),
+    Mistake("grad_output changed in place", _through(_square, lambda x, G: _times_in_place(G, 2 * x)), IN_PLACE),
+)
 square = Exercise(
     what="Square's backward",
     reference=gradients_through(torch.square),
     inputs=_matrices,
+    arg_names=("x", "grad_output"),
     factor_hints={0.5: "d(x²)/dx = 2x: did you drop the 2?"},
-    mistakes=(
-        Mistake("G · x: the 2 dropped", _through(_square, lambda x, G: G * x), "drop the 2"),
-        Mistake("2x: grad_output ignored", _through(_square, lambda x, G: 2 * x), None),
-        Mistake("G · x²: the forward again", _through(_square, lambda x, G: G * x * x), None),
-    ),
+    mistakes=_SQUARE_MISTAKES,
+    recognised=_SQUARE_MISTAKES[1:3],
 )
 
 # ---------------------------------------------------------------- Your turn 2: ReLU
 _relu = lambda x: x.clamp(min=0)  # noqa: E731
-
+_RELU_MISTAKES = (
+    Mistake("G everywhere (no mask)", _through(_relu, lambda x, G: G),
+            "G passes everywhere: block it (0) where x < 0, where relu is flat"),
+    Mistake("the mask alone: grad_output ignored", _through(_relu, lambda x, G: (x > 0).to(x.dtype)),
+            GRAD_OUTPUT_IGNORED),
+    Mistake("the mask reversed (x < 0)", _through(_relu, lambda x, G: G * (x < 0)),
+            "the mask is reversed: relu passes G where x > 0 and blocks it where x < 0"),
+    Mistake("grad_output[x < 0] = 0 in place", _through(_relu, _masked_in_place), IN_PLACE),
+)
 relu = Exercise(
     what="MyReLU's backward",
     reference=gradients_through(torch.relu),
     inputs=_matrices,
-    mistakes=(
-        Mistake("G everywhere (no mask)", _through(_relu, lambda x, G: G), None),
-        Mistake("the mask alone: grad_output ignored", _through(_relu, lambda x, G: (x > 0).to(x.dtype)), None),
-        Mistake("the mask reversed (x < 0)", _through(_relu, lambda x, G: G * (x < 0)), None),
-    ),
+    arg_names=("x", "grad_output"),
+    mistakes=_RELU_MISTAKES,
+    recognised=_RELU_MISTAKES[:3],
 )
 
 # ---------------------------------------------------------------- Your turn 3: find the bug in Mul
 _mul = lambda a, b: a * b  # noqa: E731
-
+_MUL_MISTAKES = (
+    Mistake("the bug left in: G·a for a, G·b for b", _through(_mul, lambda a, b, G: (G * a, G * b)),
+            "the gradients are still those of the cell as given: run gradcheck(Mul.apply, ...) on float64 "
+            "inputs and compare ∂(a ⊙ b)/∂a with what the backward returns for a"),
+    Mistake("grad_output ignored: (b, a)", _through(_mul, lambda a, b, G: (b, a)), GRAD_OUTPUT_IGNORED),
+)
 mul = Exercise(
     what="Mul's backward",
     reference=gradients_through(torch.mul),
-    inputs=seeded_inputs(lambda g: (torch.randn(3, dtype=torch.float64, generator=g),
-                                    torch.randn(3, dtype=torch.float64, generator=g)), n=3, seed=0),
-    mistakes=(
-        Mistake("the bug left in: G·a for a, G·b for b", _through(_mul, lambda a, b, G: (G * a, G * b)), None),
-        Mistake("grad_output ignored: (b, a)", _through(_mul, lambda a, b, G: (b, a)), None),
-    ),
-)
-
-# ---------------------------------------------------------------- Your turn 4: needs_input_grad
-needs_input_grad = Exercise(
-    what="needs_input_grad",
-    reference=(False, True, True),
-    mistakes=(
-        Mistake("every input needs a gradient", (True, True, True), None),
-        Mistake("the bias needs none", (False, True, False), None),
-    ),
+    inputs=seeded_inputs(_with_grad_output(lambda g: (torch.randn(3, dtype=torch.float64, generator=g),
+                                                      torch.randn(3, dtype=torch.float64, generator=g)),
+                                           lambda a, b: a.shape), n=3, seed=0),
+    arg_names=("a", "b", "grad_output"),
+    parts=("a's gradient", "b's gradient"),
+    mistakes=_MUL_MISTAKES,
+    recognised=_MUL_MISTAKES,
 )
 
 
-# ---------------------------------------------------------------- Your turn 5: a linear layer with a sigmoid
+# ---------------------------------------------------------------- Your turn 4: a linear layer with a sigmoid
 def linear_sigmoid(input, weight, bias):
     """σ(X Wᵀ + b), from PyTorch's operations: the reference for `LinearSigmoid`."""
     return torch.sigmoid(F.linear(input, weight, bias))
@@ -131,25 +172,56 @@ def _right(X, W, S, G, gZ=None):
     return gZ @ W, gZ.T @ X, gZ.sum(dim=0)
 
 
+_LS_MISTAKES = (
+    Mistake("grad_output ignored (G taken as ones)", _linear_sigmoid_with(
+        lambda X, W, S, G: _right(X, W, S, G, gZ=S * (1 - S))), GRAD_OUTPUT_IGNORED),
+    Mistake("σ′ forgotten: the linear layer's backward alone", _linear_sigmoid_with(
+        lambda X, W, S, G: _right(X, W, S, G, gZ=G)),
+        "the sigmoid's slope is missing: first G_Z = G ⊙ S(1 − S), then the linear layer's three formulas"),
+    Mistake("σ′ as S, not S(1 − S)", _linear_sigmoid_with(
+        lambda X, W, S, G: _right(X, W, S, G, gZ=G * S)), "the sigmoid's slope is S(1 − S), not S"),
+    Mistake("bias gradient averaged", _linear_sigmoid_with(
+        lambda X, W, S, G: (*_right(X, W, S, G)[:2], (G * S * (1 - S)).mean(dim=0))), "do not average"),
+    Mistake("grad_weight as Xᵀ(∂J/∂Z): transposed", _linear_sigmoid_with(
+        lambda X, W, S, G: (G * S * (1 - S) @ W, X.T @ (G * S * (1 - S)), (G * S * (1 - S)).sum(dim=0))),
+        "grad_weight must have W's shape (out, in)"),
+    Mistake("grad_output changed in place", _linear_sigmoid_with(
+        lambda X, W, S, G: _right(X, W, S, G, gZ=_times_in_place(G, S * (1 - S)))), IN_PLACE),
+)
 linear_sigmoid_backward = Exercise(
     what="LinearSigmoid's backward",
     reference=gradients_through(linear_sigmoid),
-    inputs=seeded_inputs(lambda g: (torch.randn(5, 3, dtype=torch.float64, generator=g),
-                                    torch.randn(2, 3, dtype=torch.float64, generator=g),
-                                    torch.randn(2, dtype=torch.float64, generator=g)), n=3, seed=3),
-    factor_hints={1 / 5: "the bias is used once per sample: add up (sum) the N rows of ∂J/∂Z, do not average them"},
-    mistakes=(
-        Mistake("grad_output ignored (G taken as ones)", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=S * (1 - S))), None),
-        Mistake("σ′ forgotten: the linear layer's backward alone", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=G)), None),
-        Mistake("σ′ as S, not S(1 − S)", _linear_sigmoid_with(
-            lambda X, W, S, G: _right(X, W, S, G, gZ=G * S)), None),
-        Mistake("bias gradient averaged", _linear_sigmoid_with(
-            lambda X, W, S, G: (*_right(X, W, S, G)[:2], (G * S * (1 - S)).mean(dim=0))), "do not average"),
-        Mistake("grad_weight as Xᵀ(∂J/∂Z): transposed", _linear_sigmoid_with(
-            lambda X, W, S, G: (G * S * (1 - S) @ W, X.T @ (G * S * (1 - S)), (G * S * (1 - S)).sum(dim=0))),
-            "invalid gradient at index 1"),
-    ),
+    inputs=seeded_inputs(_with_grad_output(lambda g: (torch.randn(5, 3, dtype=torch.float64, generator=g),
+                                                      torch.randn(2, 3, dtype=torch.float64, generator=g),
+                                                      torch.randn(2, dtype=torch.float64, generator=g)),
+                                           lambda X, W, b: (X.shape[0], W.shape[0])), n=3, seed=3),
+    arg_names=("input", "weight", "bias", "grad_output"),
+    parts=("grad_input", "grad_weight", "grad_bias"),
+    factor_hints={1 / 5: "the bias is used once per sample: add up (sum) the N rows of G_Z, do not average them."},
+    error_hints=((r"invalid gradient at index 1",
+                  "grad_weight must have W's shape (out, in): the shapes say G_Zᵀ X, not Xᵀ G_Z."),),
+    mistakes=_LS_MISTAKES,
+    recognised=_LS_MISTAKES[:3],
     success="LinearSigmoid's backward is right on all 3 test inputs, with a random G.",
+)
+
+# ---------------------------------------------------------------- Your turn 5: needs_input_grad
+_NEEDS_MISTAKES = (
+    Mistake("the second layer's input taken for data", ((False, True, True), (False, True, True)),
+            "the second layer's input is not the data: it is tanh of the first layer's output, which depends "
+            "on the first layer's weight and bias, so autograd needs its gradient"),
+    Mistake("the frozen first layer changes nothing", ((True, True, True), (True, True, True)),
+            "with the first layer frozen, nothing before the second layer needs a gradient, so neither "
+            "does its input"),
+    Mistake("freezing the first layer freezes the second too", ((True, True, True), (False, False, False)),
+            "freezing the first layer leaves the second layer's weight and bias trainable: they still "
+            "need gradients"),
+)
+needs_input_grad = Exercise(
+    what="needs",
+    reference=((True, True, True), (False, True, True)),
+    parts=("the second layer's needs_input_grad", "the second layer's needs_input_grad with the first frozen"),
+    mistakes=_NEEDS_MISTAKES,
+    recognised=_NEEDS_MISTAKES,
+    success="needs is right: the second layer's input needs a gradient exactly when something before it is trained.",
 )

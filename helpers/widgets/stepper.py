@@ -3,11 +3,14 @@
 At each step the current node is highlighted, the edge(s) along which its upstream gradient
 arrives are drawn thick, and the readout shows local gradient × upstream gradient = product,
 with the actual values (from `helpers.mlp.backward_steps`). Before pressing Next the learner
-may predict the shape of the next gradient (`helpers.widgets.predict`); Next never waits for it.
+may predict one element of the next gradient (`helpers.widgets.predict`): its value, computed
+from the factors the readout and the forward pass show; a wrong value that a usual mistake
+gives (a share left out, a sign, the wrong slope) gets that mistake's hint. Next never waits.
 """
 from __future__ import annotations
 
 import html
+import math
 from typing import Sequence
 
 import ipywidgets as W
@@ -16,18 +19,19 @@ import torch
 from matplotlib.patches import Circle, FancyArrowPatch
 from IPython.display import display
 
+from helpers.i18n import message, translate
 from helpers.mlp import BackwardStep
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
-from helpers.widgets.predict import PredictionBox
+from helpers.widgets.predict import REL_TOL, PredictionBox
 
 # Fixed layout: the forward chain along the top, parameters and the regulariser below.
-POSITIONS = {"x": (0.0, 2.0), "z": (1.5, 2.0), "h": (3.0, 2.0), "o": (4.5, 2.0), "L": (6.0, 2.0),
-             "J": (7.5, 2.0), "y": (6.0, 3.1), "W1": (1.5, 0.6), "W2": (4.5, 0.6), "s": (7.5, 0.6)}
-EDGES = (("x", "z"), ("W1", "z"), ("z", "h"), ("h", "o"), ("W2", "o"), ("o", "L"), ("y", "L"),
+POSITIONS = {"X": (0.0, 2.0), "Z": (1.5, 2.0), "H": (3.0, 2.0), "O": (4.5, 2.0), "L": (6.0, 2.0),
+             "J": (7.5, 2.0), "Y": (6.0, 3.1), "W1": (1.5, 0.6), "W2": (4.5, 0.6), "s": (7.5, 0.6)}
+EDGES = (("X", "Z"), ("W1", "Z"), ("Z", "H"), ("H", "O"), ("W2", "O"), ("O", "L"), ("Y", "L"),
          ("L", "J"), ("W1", "s"), ("W2", "s"), ("s", "J"))
-DATA_NODES = ("x", "y")  # inputs: backprop needs no gradient for them
+DATA_NODES = ("X", "Y")  # inputs: backprop needs no gradient for them
 # W1 → s curves below W2.
 CURVES = {("W1", "s"): "arc3,rad=0.22"}
 RADIUS = 0.36
@@ -44,10 +48,11 @@ def _rim(a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[float, f
 
 
 def _matrix_html(t: torch.Tensor) -> str:
-    """A tensor as a small monospace matrix with 3 decimals, and its shape."""
+    """A tensor as a small monospace matrix with 4 decimals (enough to compute a product to 3
+    significant digits), and its shape."""
     t = t.detach().double()
     rows = t.reshape(1, 1) if t.ndim == 0 else (t.reshape(1, -1) if t.ndim == 1 else t)
-    text = "\n".join("  ".join(f"{v:+.3f}" for v in row.tolist()) for row in rows)
+    text = "\n".join("  ".join(f"{v:+.4f}" for v in row.tolist()) for row in rows)
     shape = "scalar" if t.ndim == 0 else "×".join(map(str, t.shape))
     return (f'<span style="color:#555">({shape})</span>'
             f'<pre style="margin:2px 0 6px 0;line-height:1.25">{html.escape(text)}</pre>')
@@ -57,7 +62,8 @@ class BackwardStepper:
     """Step through the backward pass; `.step` (0 … n−1) is the one piece of state.
 
     Prev/Next move one step and are disabled at the ends; the slider jumps anywhere. With
-    predict=True a box asks for the shape of the next step's gradient before it is shown.
+    predict=True a box asks for the value of one element of the next step's gradient before it
+    is shown (`BackwardStep.label` and `.target`), with a hint for each of the step's `mistakes`.
     """
 
     def __init__(self, steps: Sequence[BackwardStep], predict: bool = True):
@@ -137,9 +143,9 @@ class BackwardStepper:
             ax.add_patch(arrow)
             self.edges[(a, b)] = arrow
         self.caption = ax.set_title("")
-        ax.text(0.5, -0.06, "orange: current node  ·  green: gradient known  ·  blue arrow: upstream "
-                "gradient  ·  dashed: data, no gradient", ha="center", va="bottom", fontsize=9,
-                color="#444", transform=ax.transAxes)
+        ax.text(0.5, -0.06, translate("orange: current node  ·  green: gradient known  ·  blue arrow: upstream "
+                                      "gradient  ·  dashed: data, no gradient"), ha="center", va="bottom",
+                fontsize=9, color="#444", transform=ax.transAxes)
 
     def _style(self) -> None:
         i = self.step
@@ -153,20 +159,22 @@ class BackwardStepper:
             hot = key in self.current.edges
             arrow.set_color(COLOURS["upstream"] if hot else COLOURS["edge"])
             arrow.set_linewidth(3.0 if hot else 1.2)
-        self.caption.set_text(f"step {i + 1} of {len(self.steps)}:  {self.current.product_formula}")
+        self.caption.set_text(message("step {i} of {n}:  {formula}", i=i + 1, n=len(self.steps),
+                                      formula=self.current.product_formula))
 
     def _readout_html(self) -> str:
         st = self.current
         cols = []
-        for title, pairs in (("local gradient", st.local), ("upstream gradient", st.upstream),
-                             ("product", ((st.product_formula, st.product),))):
+        for title, pairs in ((translate("local gradient"), st.local), (translate("upstream gradient"), st.upstream),
+                             (translate("product"), ((st.product_formula, st.product),))):
             if not pairs:
-                body = '<i>none: J is where the backward pass starts, ∂J/∂J = 1</i>'
+                body = "<i>{}</i>".format(html.escape(translate("none: J is where the backward pass starts, ∂J/∂J = 1")))
             else:
                 body = "".join(f"<b>{html.escape(f)}</b> {_matrix_html(v)}" for f, v in pairs)
-            cols.append(f'<div style="flex:1;min-width:12em;padding:0 8px"><u>{title}</u><br>{body}</div>')
-        head = (f"<b>Step {self.step + 1} of {len(self.steps)} · node {html.escape(st.node)}</b> — "
-                f"{html.escape(st.product_formula)}")
+            cols.append(f'<div style="flex:1;min-width:12em;padding:0 8px"><u>{html.escape(title)}</u><br>{body}</div>')
+        head = "<b>{}</b> — {}".format(
+            html.escape(message("Step {i} of {n} · node {node}", i=self.step + 1, n=len(self.steps), node=st.node)),
+            html.escape(st.product_formula))
         return f'<div>{head}<div style="display:flex;flex-wrap:wrap">{"".join(cols)}</div></div>'
 
     def update(self) -> None:
@@ -178,14 +186,25 @@ class BackwardStepper:
         if self.predict is not None:
             if self.step + 1 < len(self.steps):
                 nxt = self.steps[self.step + 1]
-                self.predict.ask(f"∂J/∂{nxt.node} (next step)", tuple(nxt.product.shape), kind="shape")
+                self.predict.ask(nxt.label, nxt.target, explain=self._explain(nxt))
             else:
-                self.predict.close("Last step: nothing left to predict.")
+                self.predict.close(translate("Last step: nothing left to predict."))
         # The steps never change, so each step's picture is rendered once and reused when the
         # learner steps back and forth.
         if self.step not in self._pngs:
             self._pngs[self.step] = self.view.render()
         self.view.show(self._pngs[self.step])
+
+    @staticmethod
+    def _explain(step: BackwardStep):
+        """The hint for a predicted value that one of the step's usual mistakes gives."""
+        def explain(value: float) -> str | None:
+            for wrong, hint in step.mistakes:
+                if math.isclose(value, wrong, rel_tol=REL_TOL, abs_tol=1e-9) and not \
+                        math.isclose(value, step.target, rel_tol=REL_TOL, abs_tol=1e-9):
+                    return translate(hint)
+            return None
+        return explain
 
     def _ipython_display_(self) -> None:
         display(self.widget)

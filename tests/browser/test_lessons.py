@@ -5,7 +5,7 @@ count, no error output (except cells tagged raises-exception), every widget is d
 widget (never a text repr such as `FloatSlider(...)`), no "Select Kernel" dialog, nothing in
 the log console; a full-page screenshot goes to artifacts/screenshots/. Then the widgets are
 used through the keyboard or the mouse, and what they drive is checked (lessons 00, 01, 02, 03,
-04, 05). A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
+04, 06). A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
 """
 from __future__ import annotations
 
@@ -171,18 +171,28 @@ def test_lesson03_engine_stepper_from_the_keyboard_with_predictions(lessons):
     assert not lesson.log_problems()
 
 
-@pytest.mark.lesson("05")
+@pytest.mark.lesson("06")
 def test_lesson06_stepper_reaches_the_last_node_and_back(lessons):
-    lesson = lessons.get(_lesson_or_skip("05"))
+    """Type a right and a wrong prediction of the next gradient (✓, then ✗ with the usual mistake's
+    hint), walk to the last node with Enter on Next, and back."""
+    lesson = lessons.get(_lesson_or_skip("06"))
     page, scope = lesson.page, f".{CSS['stepper']}"
     readout_js, img_js = _text_js(scope, CSS["stepper_readout"]), _img_src_js(scope, CSS["stepper_plot"])
+    feedback_js = _text_js(scope, CSS["predict_feedback"])
     src0 = page.evaluate(f"() => {img_js}")
     assert src0 and src0.startswith("blob:"), "the stepper's picture is not an image in the page"
     nxt = page.locator(f"{scope} button.{CSS['stepper_next']}").first
     prv = page.locator(f"{scope} button.{CSS['stepper_prev']}").first
+    field = page.locator(f"{scope} .{CSS['predict_input']} input").first
     first = page.evaluate(f"() => {readout_js}")
     assert first, f"no stepper readout (.{CSS['stepper_readout']})"
     assert prv.is_disabled(), "Prev should be disabled on the first step"
+    for typed, expected in (("1", "✓"), ("0.5", "weight 1")):  # ∂J/∂L = 1; 0.5 is the ½ inside L
+        field.fill("")
+        field.focus()
+        page.keyboard.type(typed)
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({feedback_js} || '').includes({expected!r})", timeout=15_000, polling=50)
     seen = _press_until_disabled(page, nxt, readout_js, first)
     assert nxt.is_disabled(), "Next never reached the last node"
     m = re.search(r"Step (\d+) of (\d+)", seen[-1])
