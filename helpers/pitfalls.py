@@ -38,7 +38,7 @@ def first_sentences(text: str, sentences: int = 1) -> str:
     """The first `sentences` sentences of a message, without PyTorch's "(Triggered internally at
     <a C++ file>)" tail: the part a learner reads, free of machine paths."""
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise TypeError("text must be a str, got {kind}".format(kind=type(text).__name__))
     sentences = require_int("sentences", sentences, min=1)
     text = _TRIGGERED.sub("", text).strip()
     return " ".join(_SENTENCE_END.split(text)[:sentences])
