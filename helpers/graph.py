@@ -20,10 +20,12 @@ from typing import Mapping, Sequence
 
 import torch
 
+from helpers.i18n import translate
 from helpers.plotting import PALETTE, axes_for
 from helpers.validation import require_int, require_tensor
 
 MAX_NODES = 60
+CAPTION = "arrows: the way backward() sends gradients"  # a learner reads it: translated
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
@@ -338,7 +340,7 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
         boxes = _draw_nodes(ax, graph, pos)
         _draw_edges(ax, graph, pos, boxes)
         if caption:
-            ax.text(0.0, 0.0, "arrows: the way backward() sends gradients", transform=ax.transAxes,
+            ax.text(0.0, 0.0, translate(CAPTION), transform=ax.transAxes,
                     fontsize=9, color="0.35", ha="left", va="bottom")
         if title:
             ax.set_title(title)

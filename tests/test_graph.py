@@ -269,3 +269,14 @@ def test_edge_curvatures_spread_repeated_edges():
 
     edges = (GraphEdge("a", "b", 0), GraphEdge("a", "c", 0), GraphEdge("a", "b", 1))
     assert edge_curvatures(edges) == pytest.approx([-0.175, 0.0, 0.175])
+
+
+def test_the_caption_is_one_translatable_sentence(monkeypatch):
+    """The caption under a drawn graph goes through helpers.i18n, like every sentence a learner reads."""
+    from helpers import graph as graph_module
+
+    monkeypatch.setattr(graph_module, "translate", lambda text: "«" + text + "»")
+    w = torch.tensor([1.0], requires_grad=True)
+    ax = graph_module.draw_graph(w * 2.0)
+    assert any(t.get_text() == "«" + graph_module.CAPTION + "»" for t in ax.texts)
+    plt.close(ax.figure)

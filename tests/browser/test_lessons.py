@@ -5,7 +5,7 @@ count, no error output (except cells tagged raises-exception), every widget is d
 widget (never a text repr such as `FloatSlider(...)`), no "Select Kernel" dialog, nothing in
 the log console; a full-page screenshot goes to artifacts/screenshots/. Then the widgets are
 used through the keyboard or the mouse, and what they drive is checked (lessons 00, 01, 02, 03,
-04, 06). A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
+04, 06); lesson 05's errors on purpose are checked to show one line each and not to stop the run. A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
 """
 from __future__ import annotations
 
@@ -257,6 +257,29 @@ def test_lesson04_backend_toggle_switches_the_kernel_side_back_end(lessons):
             page.wait_for_timeout(200)
         status = page.evaluate(f"() => {status_js}")
         assert status.split(":")[0] == status0.split(":")[0], f"{choice}: {status!r} vs {status0!r}"
+    assert not lesson.log_problems()
+
+
+@pytest.mark.lesson("05")
+def test_lesson05_errors_on_purpose_show_one_line_and_the_run_goes_on(lessons):
+    """The clinic's wrong cells raise on purpose (tagged raises-exception): Run All goes on past
+    each one, each error is shown as its last line only (%xmode Minimal, no traceback through
+    PyTorch's files), and the right cell after it ran and shows a ✓ line."""
+    lesson = lessons.get(_lesson_or_skip("05"))
+    cells = lesson.report.code_cells()
+    raising = [i for i, c in enumerate(cells) if "raises-exception" in c["tags"]]
+    assert len(raising) >= 8, f"only {len(raising)} cells raise on purpose in lesson 05"
+    for i in raising:
+        cell = cells[i]
+        assert any(o["output_type"] == "error" for o in cell["outputs"]), f"cell {cell['index']} shows no error"
+        shown = "\n".join(d["text"] for d in cell["dom"] if d["mime"] == "application/vnd.jupyter.stderr")
+        assert shown.strip(), f"cell {cell['index']}: the error is not drawn in the page"
+        assert "site-packages" not in shown and "Traceback" not in shown, (
+            f"cell {cell['index']} shows a full traceback instead of one line: {shown[:300]!r}")
+        after = cells[i + 1]
+        assert after["executionCount"] is not None, f"the run stopped at cell {cell['index']}"
+        printed = "".join(o["text"] or "" for o in after["outputs"] if o["output_type"] == "stream")
+        assert "✓" in printed, f"the right cell {after['index']} after {cell['index']} shows no ✓: {printed[:200]!r}"
     assert not lesson.log_problems()
 
 
