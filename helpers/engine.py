@@ -120,6 +120,14 @@ class Value:
         out._backward = _backward
         return out
 
+    def relu(self):
+        out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+        def _backward():
+            self.grad += (1.0 if self.data > 0 else 0.0) * out.grad  # slope 1 where a > 0, else 0 (PyTorch: 0 at 0)
+        out._backward = _backward
+        return out
+
     def sigmoid(self):
         a = self.data  # σ(a) = 1/(1 + e^−a), written so that neither branch overflows
         s = 1 / (1 + math.exp(-a)) if a >= 0 else math.exp(a) / (1 + math.exp(a))
@@ -321,7 +329,7 @@ def value_graph(root, names: Mapping[str, object] | None = None, digits: int = 4
 
 
 # ----------------------------------------------------------------------------- test expressions
-OPS = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "rsub", "rmul", "rdiv")
+OPS = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "relu", "rsub", "rmul", "rdiv")
 
 
 def random_program(seed: int, n_inputs: int = 3, n_ops: int = 12) -> list[tuple]:
@@ -358,8 +366,8 @@ def run_program(program, inputs: list):
             "div": lambda: a / (b * b + 1), "neg": lambda: -a,
             "pow": lambda: (a * a + 1) ** c if c < 1 else a ** c,
             "exp": lambda: a.tanh().exp(), "log": lambda: (a * a + 1).log(), "tanh": lambda: a.tanh(),
-            "sigmoid": lambda: a.sigmoid(), "rsub": lambda: c - a, "rmul": lambda: c * a,
-            "rdiv": lambda: c / (a * a + 1),
+            "sigmoid": lambda: a.sigmoid(), "relu": lambda: a.relu(),
+            "rsub": lambda: c - a, "rmul": lambda: c * a, "rdiv": lambda: c / (a * a + 1),
         }[op]())
     return pool[-1] + pool[-2] + pool[-3]
 
@@ -369,7 +377,8 @@ def program_text(program, n_inputs: int = 3) -> str:
     names = [f"x{i + 1}" for i in range(n_inputs)]
     forms = {"add": "{a} + {b}", "sub": "{a} - {b}", "mul": "{a} * {b}", "div": "{a} / ({b}² + 1)",
              "neg": "-{a}", "exp": "exp(tanh({a}))", "log": "log({a}² + 1)", "tanh": "tanh({a})",
-             "sigmoid": "σ({a})", "rsub": "{c:g} - {a}", "rmul": "{c:g} * {a}", "rdiv": "{c:g} / ({a}² + 1)"}
+             "sigmoid": "σ({a})", "relu": "relu({a})", "rsub": "{c:g} - {a}", "rmul": "{c:g} * {a}",
+             "rdiv": "{c:g} / ({a}² + 1)"}
     lines = []
     for k, (op, i, j, c) in enumerate(program):
         a, b = names[i], names[j]

@@ -11,13 +11,16 @@ per-sample path (and to round-off on the batch path):
 * ``autograd``: the source program's loop with torch: ``l.backward()``, the update under
   ``no_grad``, ``w.grad.zero_()``.
 
-Why a learning rate can be too large: one step on sample x multiplies the error e = w − w* by
-r_x = 1 − 2·lr·x² (for exact data; lesson 02's notation). |r_x| > 1, i.e. lr > 1/x², makes that
-step *grow* the error; ``stability_threshold`` = 1 / max x² is the largest lr at which every step
-shrinks it. An epoch multiplies the error by the product of its steps' factors, A = r_1·r_2·r_3
-for the course's data (``epoch_factor``); the run diverges when |A| > 1
-(``divergence_lr`` gives where that starts, ≈ 0.204 for the course's data: the small steps
-for x = 1 and x = 2 make up for the x = 3 step's overshoot above 1/9).
+Why a learning rate can be too large: on exact data (y = w*·x), one step on sample x multiplies
+the distance to the optimum, w − w*, by r_x = 1 − 2·lr·x² (lesson 02's notation). r_x < 0, i.e.
+lr > 1/(2x²), makes the step overshoot (w jumps across w*); |r_x| > 1, i.e. lr > 1/x², makes the
+distance *grow*. ``stability_threshold`` = 1 / max x² is the largest lr at which every step
+shrinks it. An epoch multiplies w − w* by the product of its steps' factors, A = r_1·r_2·r_3 for
+the course's data (``epoch_factor``); the run diverges when |A| > 1 (``divergence_lr`` gives
+where that starts, ≈ 0.204 for the course's data: the small steps for x = 1 and x = 2 make up
+for the x = 3 step's growth above 1/9). On noisy data an epoch still maps w to A·w + B, with
+the same A; its fixed point w* (``Trajectory.fixed_point``) then depends on the order of the
+samples and is not the least-squares w.
 
 A diverging run stops once |w| exceeds ``DIVERGENCE_BOUND``; what was not computed is NaN,
 and no overflow warning is ever emitted.
@@ -39,6 +42,8 @@ DIVERGENCE_BOUND = 1e150
 CONVERGED_TOL = 1e-6  # |w − w*| ≤ CONVERGED_TOL · max(1, |w*|) counts as converged
 MAX_EPOCHS = 1_000_000
 MODES = ("per_sample", "batch")
+# What the distance to the fixed point, w − w*, does from one epoch to the next (`trajectory_status`).
+STATUSES = ("converged", "shrinking", "alternating", "constant", "diverged")
 BACKENDS = ("closed_form", "autograd")
 
 
@@ -50,7 +55,7 @@ class Trajectory:
     losses    per epoch, the loss the source program prints: that of the last sample seen,
               computed before its update (batch mode: the cost J the epoch's step used)
     costs     J(w) = mean squared error over the data at each ws (length epochs + 1)
-    status    "converged", "slow", "oscillating" or "diverged"
+    status    what w − w* did, epoch by epoch (see `trajectory_status`): one of STATUSES
     step_ws   w after every single update (per-sample: epochs · n + 1 values)
     """
 
@@ -303,25 +308,32 @@ def _epoch_map(lr: float, xs, ys, mode: str) -> tuple[float, float]:
     return A, float(w_star)
 
 
-def trajectory_status(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float, fixed_point: float,
-                      diverged: bool) -> str:
-    """The run's status, in this order of precedence:
+def trajectory_status(ws: np.ndarray, epoch_factor_: float, fixed_point: float, diverged: bool) -> str:
+    """What w − w* did, named by the distance to the fixed point w* from one epoch to the next
+    (each epoch multiplies it by A = `epoch_factor_`), in this order of precedence:
 
-    diverged     |w| passed the bound, or |A| > 1 and the error w − w* grew
+    diverged     |w| passed the bound, or |A| > 1: |w − w*| grows every epoch
     converged    |w − w*| ≤ 1e-6 · max(1, |w*|) after the last epoch
-    oscillating  not there yet, and the steps jump back and forth across w*
-    slow         not there yet, approaching from one side
-    """
-    if diverged or not math.isfinite(fixed_point):
-        return "diverged" if diverged else "slow"
+    constant     |A| = 1: w − w* keeps its size (A = −1: w jumps across w* and back)
+    alternating  not there yet; 0 > A > −1: w − w* shrinks while alternating sign
+    shrinking    not there yet; 0 ≤ A < 1: w − w* shrinks, keeping its sign
+
+    The status is about the ends of epochs: inside an epoch a single step may overshoot w*
+    (lr > 1/(2x²)) even when the ends of epochs keep their side."""
+    if diverged:
+        return "diverged"
+    if not math.isfinite(fixed_point):  # A = 1: every epoch moves w by the same amount
+        return "constant" if ws[-1] == ws[0] else "diverged"
     e0, e_n = abs(ws[0] - fixed_point), abs(ws[-1] - fixed_point)
     if abs(epoch_factor_) > 1 and e_n > e0:
         return "diverged"
     if e_n <= CONVERGED_TOL * max(1.0, abs(fixed_point)):
         return "converged"
-    signs = np.sign(step_ws - fixed_point)
-    signs = signs[signs != 0]
-    return "oscillating" if np.any(signs[1:] != signs[:-1]) else "slow"
+    if abs(epoch_factor_) > 1:
+        return "diverged"
+    if abs(epoch_factor_) == 1:
+        return "constant"
+    return "alternating" if epoch_factor_ < 0 else "shrinking"
 
 
 def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_X,
@@ -349,7 +361,7 @@ def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_
     step_ws = _padded(step_list, epochs * steps_per_epoch + 1)
     costs = cost(ws, xs, ys)
     A, w_star = _epoch_map(lr, xs, ys, mode)
-    status = trajectory_status(ws, step_ws[np.isfinite(step_ws)], A, w_star, diverged_at is not None)
+    status = trajectory_status(ws, A, w_star, diverged_at is not None)
     return Trajectory(ws=ws, losses=losses, costs=costs, status=status, step_ws=step_ws, w0=w0, lr=lr,
                       epochs=epochs, mode=mode, x=xs, y=ys, epoch_factor=A, fixed_point=w_star,
                       diverged_at=diverged_at)

@@ -69,9 +69,32 @@ def test_random_expressions_match_torch(seed):
     assert close(mine, theirs), (program_text(random_program(seed)), mine, theirs)
 
 
-def test_every_operation_appears_in_the_random_programs():
-    ops = {op for seed in range(100) for op, *_ in random_program(seed)}
-    assert ops == {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "rsub", "rmul", "rdiv"}
+def ops_reaching_output(program, n_inputs=3):
+    """The kinds of operation on some path to the output (the sum of the last three results)."""
+    needed, ops = {n_inputs + len(program) - k for k in (1, 2, 3)}, set()
+    for k in reversed(range(len(program))):
+        op, i, j, _ = program[k]
+        if n_inputs + k in needed:  # the output depends on result k
+            ops.add(op)
+            needed |= {i, j} if op in ("add", "sub", "mul", "div") else {i}
+    return ops
+
+
+def test_every_operation_reaches_an_output_in_the_lessons_fifty_programs():
+    """Lesson 03 compares the engine with torch on random_program(0 … 49): together their outputs
+    depend on every kind of operation, so each one's backward is checked there."""
+    ops = set().union(*(ops_reaching_output(random_program(seed)) for seed in range(50)))
+    assert ops == {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid", "relu", "rsub",
+                   "rmul", "rdiv"}
+
+
+def test_relu_forward_and_backward_match_torch():
+    for x in (-1.5, 0.0, 2.0):
+        v, t = Value(x), torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        out, out_t = v.relu(), t.relu()
+        (out * 3.0).backward()
+        (out_t * 3.0).backward()
+        assert out.data == out_t.item() and v.grad == t.grad.item()
 
 
 def test_numbers_on_either_side():

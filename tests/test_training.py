@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from helpers.training import (DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr, epoch_factor,
-                              sgd_trajectory, stability_threshold, step_factors, trajectory_status)
+                              sgd_trajectory, stability_threshold, step_factors, trajectory_status, STATUSES)
 
 
 pytestmark = pytest.mark.filterwarnings("error")  # every warning fails a test
@@ -84,10 +84,21 @@ def test_thresholds():
 
 def test_status_each_kind():
     assert sgd_trajectory(3.0, 0.01, 100).status == "converged"
-    assert sgd_trajectory(-10.0, 1e-4, 100).status == "slow"
-    assert sgd_trajectory(-10.0, 0.2, 20).status == "oscillating"
+    assert sgd_trajectory(-10.0, 1e-4, 100).status == "shrinking"
+    assert sgd_trajectory(-10.0, 0.2, 20).status == "shrinking"  # steps cross w*, ends of epochs do not
+    assert sgd_trajectory(3.0, 0.105, 50, x=[3.0], y=[6.0]).status == "alternating"
+    assert sgd_trajectory(3.0, 1 / 16, 100, x=[4.0], y=[8.0]).status == "constant"  # r = −1 exactly
     assert sgd_trajectory(-10.0, 0.3, 5).status == "diverged"
     assert sgd_trajectory(2.0, 0.3, 100).status == "converged"  # w0 is the answer: nothing moves
+    assert set(STATUSES) == {"converged", "shrinking", "alternating", "constant", "diverged"}
+
+
+def test_the_runs_lesson_02_once_called_oscillating_converge():
+    """lr 0.105 and 0.117 (just below and above 1/9) converge with all three samples: the status
+    names what w − w* does, so a run that gets there is never called anything else."""
+    for lr in (0.105, 0.117):
+        t = sgd_trajectory(3.0, lr, 100)
+        assert t.status == "converged" and t.epoch_factor < 0
 
 
 def test_divergence_stops_at_bound_without_warnings():
@@ -103,10 +114,15 @@ def test_divergence_stops_at_bound_without_warnings():
 
 def test_trajectory_status_precedence():
     ws = np.array([3.0, 2.0])
-    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=True) == "diverged"
-    assert trajectory_status(ws, ws, 0.5, 2.0, diverged=False) == "converged"
-    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 1.0, 2.5]), 0.5, 2.0, False) == "oscillating"
-    assert trajectory_status(np.array([3.0, 2.5]), np.array([3.0, 2.7, 2.5]), 0.5, 2.0, False) == "slow"
+    assert trajectory_status(ws, 0.5, 2.0, diverged=True) == "diverged"
+    assert trajectory_status(ws, 0.5, 2.0, diverged=False) == "converged"
+    assert trajectory_status(ws, 1.5, 2.0, diverged=False) == "converged"  # there already, though |A| > 1
+    assert trajectory_status(np.array([3.0, 1.5]), -0.5, 2.0, False) == "alternating"
+    assert trajectory_status(np.array([3.0, 2.5]), 0.5, 2.0, False) == "shrinking"
+    assert trajectory_status(np.array([3.0, 1.0]), -1.0, 2.0, False) == "constant"
+    assert trajectory_status(np.array([3.0, 4.0]), 2.0, 2.0, False) == "diverged"
+    assert trajectory_status(np.array([3.0, 5.0]), 1.0, math.nan, False) == "diverged"  # A = 1, B ≠ 0
+    assert trajectory_status(np.array([3.0, 3.0]), 1.0, math.nan, False) == "constant"
 
 
 def test_cost_vectorised():
@@ -155,22 +171,50 @@ def test_any_setting_is_handled(w0, log_lr, epochs, mode):
     elif t.status == "converged":
         assert e_n <= 1e-6 * max(1.0, abs(t.fixed_point))
     else:
-        assert t.status in ("slow", "oscillating") and e_n > 1e-6 * max(1.0, abs(t.fixed_point))
-        crosses = np.any(np.diff(np.sign(t.step_ws - t.fixed_point)) != 0)
-        assert crosses == (t.status == "oscillating")
+        assert t.status in ("shrinking", "alternating", "constant") and e_n > 1e-6 * max(1.0, abs(t.fixed_point))
+        assert (t.status == "alternating") == (t.epoch_factor < 0 and abs(t.epoch_factor) < 1)
+        errors = t.ws - t.fixed_point  # the ends of epochs: sign kept, or alternating with A < 0
+        visible = errors[np.abs(errors) > 1e-9 * max(1.0, abs(t.fixed_point))]
+        signs = np.sign(visible)
+        flips = signs[1:] != signs[:-1]
+        assert np.all(flips) if t.epoch_factor < 0 else not np.any(flips)
+        shrinks = np.abs(visible[1:]) <= np.abs(visible[:-1]) * (1 + 1e-9)
+        assert np.all(shrinks)  # never grows (and for "constant" keeps its size)
     assert t.ws.size == epochs + 1 and t.losses.size == epochs
     if t.status != "diverged":
         assert np.all(np.isfinite(t.ws)) and np.all(np.isfinite(t.losses))
 
 
-@pytest.mark.parametrize("lr, epochs, status", [(0.01, 1000, "converged"), (1e-4, 10, "slow"),
-                                                (0.15, 3, "oscillating"), (0.3, 50, "diverged")])
-def test_each_status_names_what_the_run_did(lr, epochs, status):
-    t = sgd_trajectory(3.0, lr, epochs)
+@pytest.mark.parametrize("lr, epochs, x, status", [
+    (0.01, 1000, DATA_X, "converged"), (1e-4, 10, DATA_X, "shrinking"), (0.15, 3, DATA_X, "shrinking"),
+    (0.105, 20, (3.0,), "alternating"), (0.3, 50, DATA_X, "diverged")])
+def test_each_status_names_what_the_distance_did(lr, epochs, x, status):
+    t = sgd_trajectory(3.0, lr, epochs, x=x, y=[2 * v for v in x])
     assert t.status == status
+    ends = t.ws[np.isfinite(t.ws)] - t.fixed_point
+    assert bool(np.any(np.sign(ends[1:]) != np.sign(ends[:-1]))) == (status == "alternating")
+    grows = bool(np.all(np.abs(ends[1:]) > np.abs(ends[:-1])))
+    assert grows == (status == "diverged")
     steps = t.step_ws[np.isfinite(t.step_ws)] - t.fixed_point
     crosses = bool(np.any(np.sign(steps[1:]) != np.sign(steps[:-1])))
-    assert crosses == (status in ("oscillating", "diverged"))  # lr > 1/18: the x = 3 step overshoots w*
+    assert crosses == (lr > 1 / (2 * max(x) ** 2))  # a step overshoots w* exactly when lr > 1/(2 max x²)
+
+
+def test_noisy_data_hover_and_the_order_matters():
+    """Per-sample SGD at a fixed lr on noisy y: the steps keep moving (no single w fits every
+    sample), and the ends of epochs settle at a point that depends on the order; batch gradient
+    descent settles at the least-squares w."""
+    y = (2.3, 3.6, 6.4)
+    w_ls = sum(a * b for a, b in zip(DATA_X, y)) / sum(a * a for a in DATA_X)
+    forward = sgd_trajectory(3.0, 0.05, 300, y=y)
+    reverse = sgd_trajectory(3.0, 0.05, 300, x=DATA_X[::-1], y=y[::-1])
+    batch = sgd_trajectory(3.0, 0.05, 300, y=y, mode="batch")
+    assert forward.status == reverse.status == batch.status == "converged"  # to each one's own w*
+    assert forward.epoch_factor == pytest.approx(reverse.epoch_factor, rel=1e-12)  # same A, another w*
+    assert abs(forward.fixed_point - reverse.fixed_point) > 1e-3
+    assert batch.fixed_point == pytest.approx(w_ls, rel=1e-12) and abs(batch.final_w - w_ls) < 1e-9
+    last_epoch = forward.step_ws[-4:]
+    assert np.ptp(last_epoch) > 1e-2 and abs(forward.final_w - w_ls) > 1e-3
 
 
 @pytest.mark.parametrize("scale", [1e-200, 1e-150, 1e-100, 1e-5, 1e5, 1e100, 1e150])

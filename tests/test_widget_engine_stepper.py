@@ -55,8 +55,45 @@ def test_starts_before_the_first_call():
     assert s.labels == ORDER and s.position == 0
     assert s.prev.disabled and not s.next.disabled
     assert "L.grad = 1" in s.readout.value and "Next: <b>L._backward()" in s.readout.value
-    assert "L.grad" in s.predict.label.value and not s.predict.text.disabled
+    # backward() has set L.grad = 1 and the readout says so: the box asks for what L._backward() sends d
+    assert "<b>L._backward()</b> adds to <b>d.grad</b>" in s.predict.label.value and not s.predict.text.disabled
+    assert "Predict <b>L.grad</b>" not in s.predict.label.value
     assert all("grad ?" in box.get_text() for box in s.boxes)
+
+
+def test_the_box_never_asks_for_what_a_readout_has_shown():
+    """The output's grad is the 1 backward() sets; a node used once got its whole grad as one product
+    in the readout of its user's call. Those are never asked: what the next call sends is, and a
+    leaf used once gets nothing to predict. Only a node whose uses add up (a) is asked for its grad."""
+    s = make_stepper()
+    asked = [(q.kind, s.labels[q.node], None if q.parent is None else s.labels[q.parent], q.target)
+             for q in s.questions]
+    assert asked == [("product", "L", "d", -8.0), ("product", "d", "c", -8.0), ("product", "c", "a", 24.0),
+                     ("none", "b", None, None), ("grad", "a", None, 16.0)]
+    shown = {"L": 1.0}  # what the readouts have shown before each question: every product so far
+    for k, q in enumerate(s.questions):
+        if k:
+            shown.update({s.labels[s.index[id(p)]]: added for p, added in zip(s.steps[k - 1].parents,
+                                                                                s.steps[k - 1].added)})
+        if q.kind == "grad":
+            assert all(v != q.target for v in shown.values())  # a.grad = 16 is −8 + 24, never shown as such
+    s.position = 3
+    assert s.predict.text.disabled and "Nothing to predict" in s.predict.label.value
+    assert "b is a leaf used once" in s.readout.value
+
+
+def test_product_predictions_and_their_hints():
+    s = make_stepper()
+    s.position = 2  # next: c._backward(), which sends ∂c/∂a × c.grad = (−3)(−8) = 24 to a
+    s.predict.text.value = "24"
+    assert s.predict.verdict == "right" and "✓" in s.predict.feedback.value
+    s.predict.text.value = "-3"
+    assert s.predict.verdict == "wrong" and "local gradient ∂c/∂a alone" in s.predict.feedback.value
+    s.predict.text.value = "-8"
+    assert "upstream gradient c.grad alone" in s.predict.feedback.value
+    s.position = 0
+    s.predict.text.value = "1"
+    assert "upstream gradient L.grad alone" in s.predict.feedback.value
 
 
 def test_each_click_runs_one_backward_in_reverse_topological_order():

@@ -114,14 +114,26 @@ def test_full_redraw_exactly_when_the_axis_limits_change(explorer, change):
 
 
 @pytest.mark.parametrize("lr,w0,epochs,status", [
-    (0.01, 3.0, 100, "converged"), (1e-4, -10.0, 100, "slow"), (0.2, -10.0, 20, "oscillating"),
-    (0.3, -10.0, 300, "diverged"), (0.3, 10.0, 1, "diverged"),
+    (0.01, 3.0, 100, "converged"), (1e-4, -10.0, 100, "shrinking"), (0.2, -10.0, 20, "shrinking"),
+    (0.1, 3.0, 3, "alternating"), (0.3, -10.0, 300, "diverged"), (0.3, 10.0, 1, "diverged"),
 ])
 def test_status_line(explorer, lr, w0, epochs, status):
     set_sliders(explorer, lr, w0, epochs)
     assert explorer.trajectory.status == status
     assert shown_status(explorer) == status
     finite_plot_data(explorer)
+
+
+def test_the_status_line_names_what_w_minus_w_star_does(explorer):
+    """Not "oscillating" for a run that converges: each state says what w − w* does per epoch."""
+    set_sliders(explorer, 0.1, 3.0, 3)
+    assert "shrinks" in explorer.status.value and "alternating sign" in explorer.status.value
+    set_sliders(explorer, 0.1, 3.0, 100)
+    assert shown_status(explorer) == "converged"
+    set_sliders(explorer, 1e-4, 3.0, 100)
+    assert "keeping its sign" in explorer.status.value and "w − w* by A = +0.997" in explorer.status.value
+    set_sliders(explorer, 0.3, 3.0, 10)
+    assert "grows ×2.46 per epoch" in explorer.status.value
 
 
 def shown_status(e):

@@ -3,8 +3,11 @@
 Position k (the slider, 0 … n) means "the first k `_backward` calls have run". The node that
 just ran is orange, with its upstream gradient (its own .grad), the local gradient on each edge
 to a parent and the product it added to that parent's .grad. The node that runs next has a
-dashed outline and its gradient still hidden: the learner may type a prediction of it first
-(✓/✗, with a hint for the usual mistakes), or just press Next, which reveals it.
+dashed outline and its gradient still hidden. Before pressing Next the learner may type a
+prediction (✓/✗, with a hint for the usual mistakes) of something no readout has shown yet
+(`Question`): the next node's gradient when several uses add up to it; otherwise (the output's
+gradient is the 1 that backward() sets, and a node used once got its gradient as one product
+shown in the readout) what the next `_backward` will add to a parent; nothing for a leaf used once.
 
 The steps come from `helpers.engine.trace_backward`, which runs the nodes' own `_backward`
 closures, so the stepper also steps through the learner's own `Value` class.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from typing import Mapping
 
 import ipywidgets as W
@@ -23,6 +27,7 @@ from matplotlib.patches import FancyArrowPatch
 from helpers.engine import node_names, trace_backward, value_graph
 from helpers.graph import format_number as fmt
 from helpers.graph import layout
+from helpers.i18n import message
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
@@ -31,6 +36,21 @@ from helpers.widgets.predict import PredictionBox
 MAX_NODES = 16
 COLOURS = {"pending": "white", "done": "#BFE6D8", "current": PALETTE["orange"], "next": "white",
            "edge": "#AAAAAA", "hot": PALETTE["blue"]}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the prediction box asks before the `_backward` of node `node` (an index in the
+    stepper's order) runs: "grad" (node's complete gradient, a sum of several uses), "product"
+    (what node's `_backward` adds to `parent`'s grad: local gradient × upstream gradient) or
+    "none" (a leaf used once: its gradient is the one product its user sent, already shown)."""
+
+    kind: str
+    node: int
+    target: float | None = None
+    parent: int | None = None  # the parent asked about ("product")
+    local: float | None = None  # ∂node/∂parent ("product")
+    upstream: float | None = None  # node.grad ("product")
 
 
 class EngineStepper:
@@ -47,18 +67,19 @@ class EngineStepper:
         self.index = {id(n): i for i, n in enumerate(self.order)}
         self.final = self.steps[-1].grads
         self.received = self._received()
+        self.questions = [self._question(k) for k in range(len(self.steps))]
         self._build_figure_in_house_style(value_graph(root, names, digits))
         self.view = FigureView(self.fig, CSS["engine_plot"])
         self._clip_arrows()
         self._pngs: dict[int, bytes] = {}
         self.predictions: dict[int, str] = {}  # node index → last verdict
         n = len(self.steps)
-        self.prev = W.Button(description="◀ Back", tooltip="undo the last _backward call")
+        self.prev = W.Button(description=message("◀ Back"), tooltip=message("undo the last _backward call"))
         self.prev.add_class(CSS["engine_prev"])
-        self.next = W.Button(description="Run next _backward ▶", tooltip="run the next node's _backward",
-                             layout=W.Layout(width="14em"))
+        self.next = W.Button(description=message("Run next _backward ▶"),
+                             tooltip=message("run the next node's _backward"), layout=W.Layout(width="14em"))
         self.next.add_class(CSS["engine_next"])
-        self.slider = W.IntSlider(value=0, min=0, max=n, description="calls run", continuous_update=False)
+        self.slider = W.IntSlider(value=0, min=0, max=n, description=message("calls run"), continuous_update=False)
         self.slider.add_class(CSS["engine_step"])
         self.readout = W.HTML()
         self.readout.add_class(CSS["engine_readout"])
@@ -93,17 +114,42 @@ class EngineStepper:
                 got[self.index[id(p)]].append((self.labels[st.index], local, added))
         return got
 
-    def _explain(self, i: int):
-        """A hint for a wrong prediction of node i's gradient that matches a usual mistake."""
-        uses = self.received[i]
+    def _question(self, k: int) -> Question:
+        """What to ask before call k + 1 (node k's _backward): see `Question`."""
+        uses, step = self.received[k], self.steps[k]
+        if k > 0 and len(uses) > 1:
+            return Question("grad", k, target=self.final[k])
+        if not step.parents:
+            return Question("none", k)
+        j = next((j for j, local in enumerate(step.local) if abs(local) != 1.0), 0)  # not a mere pass-through
+        return Question("product", k, target=step.added[j], parent=self.index[id(step.parents[j])],
+                        local=step.local[j], upstream=step.upstream)
+
+    def _explain(self, q: Question):
+        """A hint for a wrong prediction that matches a usual mistake."""
+        near = lambda value, x: math.isclose(value, x, rel_tol=2e-3, abs_tol=1e-9)
+        node = self.labels[q.node]
+        if q.kind == "product":
+            parent = self.labels[q.parent]
+
+            def explain(value: float) -> str | None:
+                if near(value, q.local):
+                    return message("that is the local gradient ∂{node}/∂{parent} alone: multiply it by the upstream "
+                                   "gradient {node}.grad", node=node, parent=parent)
+                if near(value, q.upstream):
+                    return message("that is the upstream gradient {node}.grad alone: multiply it by the local "
+                                   "gradient ∂{node}/∂{parent}", node=node, parent=parent)
+                return None
+            return explain
+        uses = self.received[q.node]
 
         def explain(value: float) -> str | None:
-            near = lambda x: math.isclose(value, x, rel_tol=2e-3, abs_tol=1e-9)
-            if len(uses) > 1 and any(near(added) for _, _, added in uses):
-                who = " and ".join(c for c, _, _ in uses)
-                return f"that is one use only: {self.labels[i]} is used by {who}, and their products add up"
-            if uses and any(near(local) for _, local, _ in uses) and not any(near(a) for _, _, a in uses):
-                return "that is the local gradient alone: multiply it by the upstream gradient"
+            if any(near(value, added) for _, _, added in uses):
+                users = ", ".join(c for c, _, _ in uses)
+                return message("that is one use only: {node} is used by {users}, and their products add up",
+                               node=node, users=users)
+            if any(near(value, local) for _, local, _ in uses):
+                return message("that is a local gradient alone: multiply it by the upstream gradient")
             return None
         return explain
 
@@ -152,8 +198,8 @@ class EngineStepper:
                                                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
                                                              alpha=0.9))
         self.caption = ax.set_title("", fontsize=11)
-        ax.text(0.5, -0.1, "orange: its _backward ran just now  ·  dashed: runs next (predict its grad)  ·  "
-                "green: done\nblue arrow label: × local gradient = product added to the parent's grad",
+        ax.text(0.5, -0.1, message("orange: its _backward ran just now  ·  dashed: runs next  ·  green: done\n"
+                                   "blue arrow label: × local gradient = product added to the parent's grad"),
                 ha="center", va="bottom", fontsize=8.5,
                 color="#444", transform=ax.transAxes)
 
@@ -198,43 +244,64 @@ class EngineStepper:
                 label = f"× {fmt(st.local[j], self.digits)} = {fmt(st.added[j], self.digits)}"
             self.edge_labels[(i, p)].set_text(label)
         if k == 0:
-            text = f"backward() set {self.labels[0]}.grad = 1; no _backward has run yet"
+            text = message("backward() set {root}.grad = 1; no _backward has run yet", root=self.labels[0])
         elif k == n:
-            text = f"all {n} _backward calls done: every grad is final"
+            text = message("all {n} _backward calls done: every grad is final", n=n)
         else:
-            text = f"call {k} of {n}: {self.labels[k - 1]}._backward()"
+            text = message("call {k} of {n}: {node}._backward()", k=k, n=n, node=self.labels[k - 1])
         self.caption.set_text(text)
 
     def _readout_html(self) -> str:
         k, n = self.position, len(self.steps)
         name = lambda i: html.escape(self.labels[i])
         if k == 0:
-            body = (f"<b>Start.</b> backward() has sorted the {n} nodes and set "
-                    f"<b>{name(0)}.grad = 1</b> (∂{name(0)}/∂{name(0)} = 1).")
+            body = message("<b>Start.</b> backward() has sorted the {n} nodes and set <b>{root}.grad = 1</b> "
+                           "(∂{root}/∂{root} = 1).", n=n, root=name(0))
         else:
             st = self.steps[k - 1]
             i = st.index
-            body = (f"<b>Call {k} of {n}: {name(i)}._backward()</b> — upstream gradient "
-                    f"<b>{name(i)}.grad = {fmt(st.upstream, self.digits)}</b>")
+            body = message("<b>Call {k} of {n}: {node}._backward()</b> — upstream gradient "
+                           "<b>{node}.grad = {grad}</b>", k=k, n=n, node=name(i), grad=fmt(st.upstream, self.digits))
             if not st.parents:
-                body += f". {name(i)} is a leaf: its _backward adds nothing."
+                body += " " + message("{node} is a leaf: its _backward adds nothing.", node=name(i))
             else:
                 rows = "".join(
-                    f"<tr><td>{name(self.index[id(p)])}</td><td>∂{name(i)}/∂{name(self.index[id(p)])} = "
-                    f"{fmt(local, self.digits)}</td><td>× {fmt(st.upstream, self.digits)}</td>"
-                    f"<td><b>{fmt(added, self.digits)}</b> added to {name(self.index[id(p)])}.grad</td></tr>"
+                    "<tr><td>{parent}</td><td>∂{node}/∂{parent} = {local}</td><td>× {upstream}</td><td>{added}</td></tr>"
+                    .format(parent=name(self.index[id(p)]), node=name(i), local=fmt(local, self.digits),
+                            upstream=fmt(st.upstream, self.digits),
+                            added=message("<b>{product}</b> added to {parent}.grad", product=fmt(added, self.digits),
+                                          parent=name(self.index[id(p)])))
                     for p, local, added in zip(st.parents, st.local, st.added))
-                body += ("<table style='margin-top:4px'><tr><th>parent</th><th>local gradient</th>"
-                         f"<th>× upstream</th><th>product</th></tr>{rows}</table>")
+                head = message("<tr><th>parent</th><th>local gradient</th><th>× upstream</th><th>product</th></tr>")
+                body += f"<table style='margin-top:4px'>{head}{rows}</table>"
         if k < n:
-            ready = "" if k == 0 else f" {name(k)}.grad is complete now: every node that uses {name(k)} has run."
-            body += (f"<br>Next: <b>{name(k)}._backward()</b>.{ready} Type your prediction of {name(k)}.grad "
-                     "above if you like, then press <i>Run next _backward</i>.")
+            body += "<br>" + self._next_html(self.questions[k])
         else:
             right = sum(v == "right" for v in self.predictions.values())
-            body += (f"<br>Done: these are the gradients {name(0)}.backward() gives. "
-                     f"Your predictions: {right} ✓, {sum(v == 'wrong' for v in self.predictions.values())} ✗.")
+            wrong = sum(v == "wrong" for v in self.predictions.values())
+            body += "<br>" + message("Done: these are the gradients {root}.backward() gives. Your predictions: "
+                                     "{right} ✓, {wrong} ✗.", root=name(0), right=right, wrong=wrong)
         return f"<div>{body}</div>"
+
+    def _next_html(self, q: Question) -> str:
+        """The readout's last line: which call comes next, and what the box asks about it."""
+        name = lambda i: html.escape(self.labels[i])
+        node = name(q.node)
+        users = [html.escape(c) for c, _, _ in self.received[q.node]]
+        if q.kind == "grad":
+            return message("Next: <b>{node}._backward()</b>. {node}.grad is complete now: every node that uses {node} "
+                           "has run. Type your prediction of {node}.grad above if you like, then press "
+                           "<i>Run next _backward</i>.", node=node)
+        if q.kind == "none":
+            return message("Next: <b>{node}._backward()</b>. {node} is a leaf used once: its grad is the one product "
+                           "{user} sent it, and its _backward adds nothing. Press <i>Run next _backward</i>.",
+                           node=node, user=users[0] if users else "")
+        if q.node == 0:
+            return message("Next: <b>{node}._backward()</b>. Type your prediction of what it adds to {parent}.grad "
+                           "above if you like, then press <i>Run next _backward</i>.", node=node, parent=name(q.parent))
+        return message("Next: <b>{node}._backward()</b>. {node}.grad is complete now: its one user, {user}, has run. "
+                       "Type your prediction of what {node}._backward() adds to {parent}.grad above if you like, "
+                       "then press <i>Run next _backward</i>.", node=node, user=users[0], parent=name(q.parent))
 
     def _record(self) -> None:
         k = self.position
@@ -246,10 +313,20 @@ class EngineStepper:
         k, n = self.position, len(self.steps)
         self.prev.disabled = k == 0
         self.next.disabled = k == n
-        if k < n:
-            self.predict.ask(f"{self.labels[k]}.grad", self.final[k], explain=self._explain(k))
+        q = self.questions[k] if k < n else None
+        if q is None:
+            self.predict.close(message("All gradients revealed: nothing left to predict."))
+        elif q.kind == "grad":
+            self.predict.ask(f"{self.labels[k]}.grad", q.target, explain=self._explain(q))
+        elif q.kind == "product":
+            node, parent = html.escape(self.labels[k]), html.escape(self.labels[q.parent])
+            self.predict.ask(f"∂{self.labels[k]}/∂{self.labels[q.parent]} × {self.labels[k]}.grad", q.target,
+                             explain=self._explain(q),
+                             prompt=message("Predict what <b>{node}._backward()</b> adds to <b>{parent}.grad</b>:",
+                                            node=node, parent=parent))
         else:
-            self.predict.close("All gradients revealed: nothing left to predict.")
+            self.predict.close(message("Nothing to predict before {node}._backward(): see below.",
+                                       node=self.labels[k]))
         self.readout.value = self._readout_html()
         self._style()
         if k not in self._pngs:  # the picture depends on the position only: render it once

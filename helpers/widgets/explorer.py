@@ -1,9 +1,9 @@
 """The learning-rate explorer (lessons 02 and 04): drag lr, w0 and epochs, watch SGD on ŷ = w·x.
 
 Three panels, built once and updated in place: the loss the source program prints against
-epoch (log scale), the path of w on the cost curve J(w) (a parabola), and the error factor
-per epoch |A(lr)| against lr, with the stability threshold 1/max x² and the divergence edge
-marked. Each slider change recomputes the path with the hand-derived update rule
+epoch (log scale), the path of w on the cost curve J(w) (a parabola), and the factor |A(lr)| by
+which one epoch multiplies the distance w − w*, against lr, with the stability threshold 1/max x²
+and the divergence edge marked. Each slider change recomputes the path with the hand-derived update rule
 (`helpers.training.sgd_trajectory`, a few hundred float operations) and redraws.
 
 Every slider position is valid: a diverging run is a status line and a clipped plot. Starting
@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
+from helpers.i18n import message
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_int, require_real
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
@@ -37,14 +38,25 @@ W0_RANGE = (-10.0, 10.0)
 EPOCH_RANGE = (1, 300)
 LOSS_FLOOR, LOSS_CEIL = 1e-32, 1e12  # plotted losses are clipped to this band (log axis)
 PATH_ZOOMS = (1.25, 2.5, 5.0, 14.0)  # half-widths of the w axis around the best w: the path always shows
-LR_FACTOR_LIM = (1e-3, 1e1)  # y range of the |error factor| panel
-STATUS_KIND = {"converged": "ok", "slow": "info", "oscillating": "warn", "diverged": "error"}
+LR_FACTOR_LIM = (1e-3, 1e1)  # y range of the |A| panel
+STATUS_KIND = {"converged": "ok", "shrinking": "info", "alternating": "info", "constant": "warn", "diverged": "error"}
 PREDICT_AT = 4.0
 # 12.8 in × 86 dpi = 1100 px: the width JupyterLab's notebook column gives the plot in a 1280 px
 # wide window. Rendered at the size it is shown, text stays sharp (no downscaling in the browser)
 # and each update encodes and sends 26 % fewer pixels than at 100 dpi.
 LIVE_DPI = 86
-PANEL_TITLES = ("loss, epoch by epoch", "w on the cost curve J(w)", "error factor per epoch, by learning rate")
+PANEL_TITLES = ("loss, epoch by epoch", "w on the cost curve J(w)", "factor on w − w* per epoch, by learning rate")
+# The status line: one whole sentence per state of the run, named by what w − w* does.
+STATUS_TEMPLATES = {
+    "converged": "converged: w = {w} after {epochs} epochs",
+    "shrinking": "shrinking: w − w* shrinks ×{factor:+.3g} per epoch, keeping its sign, but {epochs} epochs "
+                 "are not enough to reach w*",
+    "alternating": "alternating: w − w* shrinks ×{factor:+.3g} per epoch while alternating sign (w ends each "
+                   "epoch on the other side of w*), but {epochs} epochs are not enough to reach w*",
+    "constant": "constant: each epoch multiplies w − w* by {factor:+.3g}, so its size never changes",
+    "diverged": "diverged: |w − w*| grows ×{size:.3g} per epoch (lr = {lr:.3g} is above the edge {edge:.3g})",
+}
+DIVERGED_PAST_BOUND = "diverged: |w| passed {bound:.0e} in epoch {epoch} (lr = {lr:.3g} is above the edge {edge:.3g})"
 
 
 def _snap_epochs(epochs: int) -> float:
@@ -118,7 +130,7 @@ class PlotData:
     reach: float  # how far the path goes from the best w (finite steps only)
     steps: np.ndarray  # w after every step (clipped near the chart)
     epoch_ends: np.ndarray  # w at the start and the end of every epoch (clipped near the chart)
-    factor_shown: float  # |error factor per epoch| clipped to the lr panel's y range
+    factor_shown: float  # |A|, the factor per epoch, clipped to the lr panel's y range
 
 
 def check_start(lr: object, w0: object, epochs: object) -> tuple[float, float, int]:
@@ -219,11 +231,12 @@ class LearningRateExplorer:
         ax.plot(lrs, np.clip(factors, LR_FACTOR_LIM[0], LR_FACTOR_LIM[1]), color=c["purple"], lw=2)
         ax.axhline(1.0, color=c["black"], lw=0.8, ls=":")
         ax.axvline(self.threshold, color=c["orange"], ls="--", lw=1.5,
-                   label=f"stability threshold 1/max x² = {self.threshold:.3g}")
-        ax.axvspan(self.edge, LR_RANGE[1] * 1.2, color=c["red"], alpha=0.12, label=f"diverges above {self.edge:.3g}")
+                   label=message("stability threshold 1/max x² = {threshold:.3g}", threshold=self.threshold))
+        ax.axvspan(self.edge, LR_RANGE[1] * 1.2, color=c["red"], alpha=0.12,
+                   label=message("diverges above {edge:.3g}", edge=self.edge))
         (lr_dot,) = ax.plot([], [], "o", color=c["red"], ms=8, label="this lr")
         ax.set(xscale="log", yscale="log", xlim=(LR_RANGE[0] * 0.8, LR_RANGE[1] * 1.2), ylim=LR_FACTOR_LIM,
-               xlabel="learning rate (log scale)", ylabel="|error factor| per epoch")
+               xlabel="learning rate (log scale)", ylabel="|A|, the factor on w − w* per epoch")
         ax.legend(loc="lower left", fontsize=8)
         return {"lr": lr_dot}
 
@@ -313,38 +326,33 @@ class LearningRateExplorer:
     @staticmethod
     def _loss_text(t: Trajectory, final_loss: float | None) -> str:
         if t.diverged_at is not None:
-            return f"loss blew up: |w| > {DIVERGENCE_BOUND:.0e} in epoch {t.diverged_at}"
+            return message("loss blew up: |w| > {bound:.0e} in epoch {epoch}", bound=DIVERGENCE_BOUND,
+                           epoch=t.diverged_at)
         if final_loss is None:
-            return "loss overflowed in the first epoch"
-        return f"loss after {t.epochs} epoch{'s' if t.epochs != 1 else ''}: {final_loss:.2g}"
+            return message("loss overflowed in the first epoch")
+        return message("loss after {epochs} epoch(s): {loss:.2g}", epochs=t.epochs, loss=final_loss)
 
     @staticmethod
     def _path_text(t: Trajectory) -> str:
         end = t.final_w
         if not math.isfinite(end) or abs(end) > 1e6:
-            return f"w ran off the chart from w0 = {t.w0:g}"
-        return f"w: {t.w0:g} → {end:.4g} (best w = {t.fixed_point:.4g})"
+            return message("w ran off the chart from w0 = {w0:g}", w0=t.w0)
+        return message("w: {w0:g} → {end:.4g} (w* = {best:.4g})", w0=t.w0, end=end, best=t.fixed_point)
 
     def _status_text(self, t: Trajectory, final_loss: float | None) -> str:
-        """Three lines: the coloured status; the run (loss, path of w, error factor, one per panel);
-        the prediction and the threshold."""
+        """Three lines: the coloured status, named by what w − w* does from epoch to epoch; the run
+        (loss, path of w, factor per epoch, one per panel); the prediction and the threshold."""
         word = t.status
-        if word == "diverged":
-            why = (f"|w| passed {DIVERGENCE_BOUND:.0e} in epoch {t.diverged_at}" if t.diverged_at is not None
-                   else f"the error grows ×{abs(t.epoch_factor):.3g} per epoch")
-            detail = f"diverged: {why} (lr = {t.lr:.3g} is above the edge {self.edge:.3g})"
-        elif word == "converged":
-            detail = f"converged: w = {_fmt(t.final_w)} after {t.epochs} epochs"
-        elif word == "oscillating":
-            detail = (f"oscillating: the steps jump across the minimum; not settled after {t.epochs} epochs "
-                      f"(error ×{t.epoch_factor:+.3g} per epoch)")
+        if word == "diverged" and t.diverged_at is not None:
+            detail = message(DIVERGED_PAST_BOUND, bound=DIVERGENCE_BOUND, epoch=t.diverged_at, lr=t.lr, edge=self.edge)
         else:
-            detail = (f"slow: still approaching after {t.epochs} epochs "
-                      f"(error ×{t.epoch_factor:+.3g} per epoch)")
-        run = (f"{self._loss_text(t, final_loss)} · {self._path_text(t)} · "
-               f"one epoch multiplies the error by {t.epoch_factor:+.3g}")
-        readout = (f"prediction at x = {PREDICT_AT:g}: {_fmt(t.prediction(PREDICT_AT))}"
-                   f" · stability threshold 1/max x² = {self.threshold:.4g}")
+            detail = message(STATUS_TEMPLATES[word], w=_fmt(t.final_w), epochs=t.epochs, factor=t.epoch_factor,
+                             size=abs(t.epoch_factor), lr=t.lr, edge=self.edge)
+        run = " · ".join((self._loss_text(t, final_loss), self._path_text(t),
+                          message("one epoch multiplies w − w* by A = {factor:+.3g}", factor=t.epoch_factor)))
+        readout = " · ".join((message("prediction at x = {x:g}: {prediction}", x=PREDICT_AT,
+                                      prediction=_fmt(t.prediction(PREDICT_AT))),
+                              message("stability threshold 1/max x² = {threshold:.4g}", threshold=self.threshold)))
         return f"{status_html(STATUS_KIND[word], detail)}<br><span>{run}</span><br><span>{readout}</span>"
 
     def _ipython_display_(self) -> None:

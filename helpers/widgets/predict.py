@@ -7,7 +7,11 @@ on how to write it, never a traceback.
     box = PredictionBox()
     box.ask("d.grad", -8.0)                  # a value, judged to 3 significant digits
     box.ask("∂J/∂W2", (2, 4), kind="shape")   # a shape: "2x4", "2×4", "(2, 4)"; "scalar" for ()
+    box.ask("∂L/∂d × L.grad", -8.0, prompt="Predict what <b>L._backward()</b> adds to <b>d.grad</b>:")
     box.close("nothing left to predict")      # disabled, e.g. at the last step
+
+Every sentence it shows is one template with named fields, translated by `helpers.i18n`; a
+caller's `prompt` and `close` message are sentences the caller has translated already.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from typing import Callable
 
 import ipywidgets as W
 
+from helpers.i18n import message
 from helpers.widgets import CSS, status_html
 
 REL_TOL = 2e-3  # a prediction typed to 3 significant digits counts as right
@@ -51,7 +56,7 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
-    return "scalar" if shape == () else "×".join(map(str, shape))
+    return message("scalar") if shape == () else "×".join(map(str, shape))
 
 
 class PredictionBox:
@@ -83,8 +88,10 @@ class PredictionBox:
         self.close("")
 
     def ask(self, name: str, target, kind: str = "value",
-            explain: Callable[[float], str | None] | None = None) -> None:
-        """Ask for a prediction of `name`: a value (float) or a shape (tuple of ints)."""
+            explain: Callable[[float], str | None] | None = None, prompt: str | None = None) -> None:
+        """Ask for a prediction of `name`: a value (float) or a shape (tuple of ints). `prompt`
+        (HTML, already translated) replaces the label "Predict <name>:"; `name` still names the
+        answer in the ✓ line."""
         if kind not in ("value", "shape"):
             raise ValueError(f"kind must be 'value' or 'shape', got {kind!r}")
         if kind == "value" and not (isinstance(target, (int, float)) and math.isfinite(target)):
@@ -92,9 +99,11 @@ class PredictionBox:
         if kind == "shape" and not (isinstance(target, tuple) and all(isinstance(n, int) for n in target)):
             raise ValueError(f"a shape target must be a tuple of ints, got {target!r}")
         self.name, self.target, self.kind, self.explain = name, target, kind, explain
-        what = "the shape of" if kind == "shape" else ""
-        self.label.value = f"Predict {what} <b>{html.escape(name)}</b>:"
-        self.text.placeholder = "e.g. 2x4 or scalar" if kind == "shape" else "e.g. -0.5 or 1/3"
+        if prompt is None:
+            template = "Predict the shape of <b>{name}</b>:" if kind == "shape" else "Predict <b>{name}</b>:"
+            prompt = message(template, name=html.escape(name))
+        self.label.value = prompt
+        self.text.placeholder = message("e.g. 2x4 or scalar") if kind == "shape" else message("e.g. -0.5 or 1/3")
         self._reset(disabled=False)
 
     def close(self, message: str) -> None:
@@ -117,23 +126,28 @@ class PredictionBox:
             self.verdict = None
             self.feedback.value = ""
             return None
+        name = html.escape(self.name)
         if self.kind == "shape":
             shape = parse_shape(text)
             if shape is None:
-                return self._show("unreadable", "info", "write a shape like 2x4, 4x1 or scalar")
+                return self._show("unreadable", "info", message("write a shape like 2x4, 4x1 or scalar"))
             if shape == self.target:
-                return self._show("right", "ok", f"✓ right: {html.escape(self.name)} has shape {_shape_text(shape)}")
-            return self._show("wrong", "error", f"✗ not {_shape_text(shape)}: a gradient has the shape of "
-                                                "what it is the gradient of")
+                return self._show("right", "ok", message("✓ right: {name} has shape {shape}", name=name,
+                                                         shape=_shape_text(shape)))
+            return self._show("wrong", "error", message("✗ not {shape}: a gradient has the shape of what it is "
+                                                        "the gradient of", shape=_shape_text(shape)))
         value = parse_value(text)
         if value is None:
-            return self._show("unreadable", "info", "type a number, e.g. -0.5, 2 or 1/3")
+            return self._show("unreadable", "info", message("type a number, e.g. -0.5, 2 or 1/3"))
         if math.isclose(value, self.target, rel_tol=REL_TOL, abs_tol=1e-9):
-            return self._show("right", "ok", f"✓ right: {html.escape(self.name)} = {self.target:.4g}")
+            return self._show("right", "ok", message("✓ right: {name} = {value:.4g}", name=name, value=self.target))
         hint = self.explain(value) if self.explain else None
         if hint is None and math.isclose(value, self.target, rel_tol=NEAR_TOL):
-            hint = "close: give 3 significant digits"
-        return self._show("wrong", "error", f"✗ not {value:.4g}" + (f": {html.escape(hint)}" if hint else ""))
+            hint = message("close: give 3 significant digits")
+        if hint:
+            return self._show("wrong", "error", message("✗ not {value:.4g}: {hint}", value=value,
+                                                        hint=html.escape(hint)))
+        return self._show("wrong", "error", message("✗ not {value:.4g}", value=value))
 
     def _show(self, verdict: str, kind: str, text: str) -> str:
         self.verdict = verdict

@@ -154,12 +154,12 @@ def test_lesson03_engine_stepper_from_the_keyboard_with_predictions(lessons):
         page.keyboard.press("Enter")
         page.wait_for_function(f"() => ({feedback_js} || '').includes({mark!r})", timeout=15_000, polling=50)
 
-    predict("1", "✓")  # the output's gradient, ∂L/∂L = 1
+    predict("-8", "✓")  # what L._backward() adds to d.grad: ∂L/∂d × L.grad = 2d · 1 (L.grad = 1 is shown)
     nxt.focus()
     page.keyboard.press("Enter")
     second = _wait_changed(page, readout_js, first)
     assert "Call 1 of" in second
-    predict("5", "✗")  # d.grad is -8
+    predict("5", "✗")  # what d._backward() adds to c.grad is -8
     seen = _press_until_disabled(page, nxt, readout_js, second)
     assert nxt.is_disabled() and "Done" in seen[-1], f"the last call was never reached: {seen[-1][:80]}"
     assert "1 ✓, 1 ✗" in seen[-1], seen[-1]
