@@ -274,8 +274,8 @@ class GainExercise(Exercise):
                           "{ratio} × the gradient of layer {depth}).", **values)
         if math.isclose(gain, TORCH_TANH_GAIN, rel_tol=1e-3):
             return failed("with {what} = {gain:g}, layer 1 gets {ratio} × the gradient of layer {depth}. 5/3 is "
-                          "PyTorch's recommended gain for tanh (torch.nn.init.calculate_gain), chosen for the "
-                          "forward pass; for the gradient it is too large: try a smaller gain.", **values)
+                          "PyTorch's recommended gain for tanh (torch.nn.init.calculate_gain): it keeps the forward "
+                          "pass's spread near 0.65, but for the gradient it is too large. Try a smaller gain.", **values)
         if p.ratio < LOW:
             return failed("with {what} = {gain:g}, layer 1 gets {ratio} × the gradient of layer {depth}, less than "
                           "1/2: the layers still shrink the gradient a little. Try a slightly larger gain.", **values)
@@ -289,7 +289,7 @@ tanh_gain = GainExercise(
     mistakes=(
         Mistake("Xavier (1), healthy within 10× but not within 2×", 1.0, "slightly larger gain"),
         Mistake("Kaiming (√2)", math.sqrt(2), "smaller gain"),
-        Mistake("PyTorch's tanh gain 5/3", TORCH_TANH_GAIN, "chosen for the forward pass"),
+        Mistake("PyTorch's tanh gain 5/3", TORCH_TANH_GAIN, "for the gradient it is too large"),
         Mistake("too large (2)", 2.0, "smaller gain"),
         Mistake("a scheme's name instead of its gain", "Xavier", "positive number"),
         Mistake("zero", 0.0, "positive number"),
