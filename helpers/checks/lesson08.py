@@ -110,7 +110,7 @@ def _naive(O):
     return _normalise(torch.exp(O))
 
 
-OVERFLOW = ("e^z overflows to inf for logits near 1000 (and every e^z underflows to 0 near −1000): "
+OVERFLOW = ("e^o overflows to inf for logits near 1000 (and every e^o underflows to 0 near −1000): "
             "subtract each row's maximum before torch.exp")
 ROW_MAX = ("O.max() without dim is the largest logit of the whole batch: a row far below it still underflows "
            "to 0/0. Subtract each row's own maximum, O.max(dim=1, keepdim=True).values")
