@@ -235,8 +235,8 @@ def backward(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
     """The four gradients by the chain rule, vectorised over the batch (no autograd); G_V = ∂J/∂V:
 
         G_O = (softmax(O) − onehot(y)) / N
-        ∂J/∂W2 = G_Oᵀ H          ∂J/∂b2 = Σ_n G_O[n]          G_H = G_O W2
-        G_Z = G_H ⊙ (1 − H²)     ∂J/∂W1 = G_Zᵀ X              ∂J/∂b1 = Σ_n G_Z[n]
+        G_W2 = G_Oᵀ H            G_b2 = Σ_n G_O[n]            G_H = G_O W2
+        G_Z = G_H ⊙ (1 − H²)     G_W1 = G_Zᵀ X                G_b1 = Σ_n G_Z[n]
     """
     params = _check_params(params)
     fwd = _check_forward(params, fwd)
