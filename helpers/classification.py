@@ -1,16 +1,16 @@
 """Softmax, cross-entropy and a 3-class classifier with a hand-written backward (lesson 08).
 
-Row convention of the course: a batch Z of logits has one sample per row, shape (N, K) for
-K classes. For one row z and its label y:
+Row convention of the course: a batch O of logits (the network's outputs, as in lesson 06)
+has one sample per row, shape (N, K) for K classes. For one row o and its label y:
 
-    softmax(z)_k = e^{z_k} / Σ_j e^{z_j}          ℓ(z, y) = −log softmax(z)_y = logsumexp(z) − z_y
-    ∂ℓ/∂z = softmax(z) − onehot(y)
+    softmax(o)_k = e^{o_k} / Σ_j e^{o_j}          ℓ(o, y) = −log softmax(o)_y = logsumexp(o) − o_y
+    ∂ℓ/∂o = softmax(o) − onehot(y)
 
-and for the batch mean J = (1/N) Σ_n ℓ(z_n, y_n) the gradient is (softmax(Z) − onehot(y)) / N.
+and for the batch mean J = (1/N) Σ_n ℓ(o_n, y_n) the gradient is (softmax(O) − onehot(y)) / N.
 
-The classifier is a 2-layer MLP,
+The classifier is a 2-layer MLP, in the course's names (Z pre-activation, H activation, O output):
 
-    A = X W1ᵀ + b1      H = tanh(A)      Z = H W2ᵀ + b2      J = cross_entropy(Z, y)
+    Z = X W1ᵀ + b1      H = tanh(Z)      O = H W2ᵀ + b2      J = cross_entropy(O, y)
 
 with `backward` written with tensor operations only (no autograd), so that lesson 08 can
 compare it with autograd. Decision regions are drawn on `helpers.decision.boundary_grid`.
@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 from helpers.decision import boundary_grid, plot_loss_with_title
+from helpers.i18n import message, translate
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
 from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
                                require_same_dtype_and_device, require_seed, require_tensor)
@@ -52,46 +53,46 @@ CLASS_MARKERS = ("o", "^", "s", "D", "v")
 
 
 # --------------------------------------------------------------------------- validation
-def _check_logits(Z: object, name: str = "Z") -> torch.Tensor:
-    require_tensor(name, Z, floating=True)
-    if Z.ndim not in (1, 2) or Z.shape[-1] < 1 or Z.numel() == 0:
+def _check_logits(O: object, name: str = "O") -> torch.Tensor:
+    require_tensor(name, O, floating=True)
+    if O.ndim not in (1, 2) or O.shape[-1] < 1 or O.numel() == 0:
         raise ValueError(f"{name} must have shape (K,) for one sample or (N, K) for a batch, "
-                         f"got {tuple(Z.shape)}")
-    if not bool(torch.isfinite(Z).all()):  # one check in the usual case; the details only when needed
-        if bool(torch.isnan(Z).any()):
+                         f"got {tuple(O.shape)}")
+    if not bool(torch.isfinite(O).all()):  # one check in the usual case; the details only when needed
+        if bool(torch.isnan(O).any()):
             raise ValueError("{name} contains NaN: softmax and cross-entropy are not defined for it (a NaN "
                              "logit usually means the network's numbers already overflowed)".format(name=name))
-        if bool(torch.isneginf(Z).all(dim=-1).any()):
+        if bool(torch.isneginf(O).all(dim=-1).any()):
             raise ValueError("{name} has a row whose every logit is −inf: its softmax is 0/0, not a "
                              "distribution".format(name=name))
-    return Z
+    return O
 
 
-def _shifted(Z: torch.Tensor) -> torch.Tensor:
-    """z − max z along the last axis, every entry ≤ 0 and the largest exactly 0. A row holding
+def _shifted(O: torch.Tensor) -> torch.Tensor:
+    """o − max o along the last axis, every entry ≤ 0 and the largest exactly 0. A row holding
     +inf takes the limit of softmax as those logits grow: 0 at each +inf, −inf elsewhere
-    (z − max z would be inf − inf = NaN there)."""
-    m = Z.max(dim=-1, keepdim=True).values
+    (o − max o would be inf − inf = NaN there)."""
+    m = O.max(dim=-1, keepdim=True).values
     if not bool(torch.isposinf(m).any()):
-        return Z - m
-    top = torch.isposinf(Z)
-    return torch.where(torch.isposinf(m), torch.zeros_like(Z).masked_fill(~top, -math.inf), Z - m)
+        return O - m
+    top = torch.isposinf(O)
+    return torch.where(torch.isposinf(m), torch.zeros_like(O).masked_fill(~top, -math.inf), O - m)
 
 
-def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> torch.Tensor:
-    """y as long class indices, one per row of Z (shape, device and range checked against Z)."""
+def _check_labels(y: object, O: torch.Tensor, rows_of: str = "the logits") -> torch.Tensor:
+    """y as long class indices, one per row of O (shape, device and range checked against O)."""
     if not isinstance(y, torch.Tensor):
         raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
     if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
         raise ValueError(f"y must hold integer class indices (dtype torch.long), got dtype {y.dtype}")
-    want = Z.shape[:-1]
+    want = O.shape[:-1]
     if tuple(y.shape) != tuple(want):
         raise ValueError("y must have shape {want}, one label per row of {rows_of}, got {shape}".format(
             want=tuple(want), rows_of=rows_of, shape=tuple(y.shape)))
-    if y.device != Z.device:
-        raise ValueError("y is on {device} but the logits on {z_device}: put them on one device".format(
-            device=y.device, z_device=Z.device))
-    K = Z.shape[-1]
+    if y.device != O.device:
+        raise ValueError("y is on {device} but the logits on {o_device}: put them on one device".format(
+            device=y.device, o_device=O.device))
+    K = O.shape[-1]
     if y.numel():
         low, high = (int(v) for v in torch.aminmax(y))
         if low < 0 or high >= K:
@@ -101,22 +102,22 @@ def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> to
 
 
 # --------------------------------------------------------------------------- softmax and cross-entropy
-def softmax(Z: torch.Tensor) -> torch.Tensor:
-    """softmax along the last axis, stable: e^{z − max z} / Σ e^{z − max z}.
+def softmax(O: torch.Tensor) -> torch.Tensor:
+    """softmax along the last axis, stable: e^{o − max o} / Σ e^{o − max o}.
 
     Subtracting the row's maximum changes nothing mathematically (the factor e^{−max} cancels)
     but keeps every exponent ≤ 0, so nothing overflows and the largest term is exactly 1.
     Infinite logits give the limits (−inf → probability 0; +inf entries share the whole
     probability); a NaN logit, or a row of only −inf, is a ValueError.
     """
-    E = torch.exp(_shifted(_check_logits(Z)))
+    E = torch.exp(_shifted(_check_logits(O)))
     return E / E.sum(dim=-1, keepdim=True)
 
 
-def log_softmax(Z: torch.Tensor) -> torch.Tensor:
-    """log softmax(Z) = Z − logsumexp(Z), with logsumexp(z) = m + log Σ e^{z − m}, m = max z
+def log_softmax(O: torch.Tensor) -> torch.Tensor:
+    """log softmax(O) = O − logsumexp(O), with logsumexp(o) = m + log Σ e^{o − m}, m = max o
     (the same limits for infinite logits as `softmax`)."""
-    S = _shifted(_check_logits(Z))
+    S = _shifted(_check_logits(O))
     return S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))
 
 
@@ -130,25 +131,25 @@ def one_hot(y: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.float6
     return torch.nn.functional.one_hot(y, K).to(dtype)
 
 
-def cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch of −log softmax(z_n)[y_n] (a 0-d tensor); for one sample (K,) its loss."""
-    Z = _check_logits(Z)
-    return _cross_entropy(Z, _check_labels(y, Z))
+def cross_entropy(O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of −log softmax(o_n)[y_n] (a 0-d tensor); for one sample (K,) its loss."""
+    O = _check_logits(O)
+    return _cross_entropy(O, _check_labels(y, O))
 
 
-def _cross_entropy(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    S = _shifted(Z)
+def _cross_entropy(O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    S = _shifted(O)
     picked = (S - torch.log(torch.exp(S).sum(dim=-1, keepdim=True))).gather(-1, y.unsqueeze(-1)).squeeze(-1)
     return 0.0 - picked.mean()  # 0.0 − rather than −: a perfect prediction's loss prints 0, not −0
 
 
-def cross_entropy_grad(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """∂J/∂Z = (softmax(Z) − onehot(y)) / N for the batch mean J (no /N for a single sample (K,))."""
-    Z = _check_logits(Z)
-    y = _check_labels(y, Z)
-    E = torch.exp(_shifted(Z))
-    G = E / E.sum(dim=-1, keepdim=True) - torch.nn.functional.one_hot(y, Z.shape[-1]).to(Z.dtype)
-    return G / Z.shape[0] if Z.ndim == 2 else G
+def cross_entropy_grad(O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """∂J/∂O = (softmax(O) − onehot(y)) / N for the batch mean J (no /N for a single sample (K,))."""
+    O = _check_logits(O)
+    y = _check_labels(y, O)
+    P = softmax(O)                                               # row n: softmax(o_n)
+    T = torch.nn.functional.one_hot(y, O.shape[-1]).to(O.dtype)  # row n: onehot(y_n)
+    return (P - T) / O.shape[0] if O.ndim == 2 else P - T
 
 
 # --------------------------------------------------------------------------- the classifier
@@ -200,48 +201,49 @@ class Forward:
     """Every intermediate value of one forward pass, kept for the backward pass; J is the loss."""
 
     X: torch.Tensor
-    A: torch.Tensor
-    H: torch.Tensor
-    Z: torch.Tensor
+    Z: torch.Tensor  # hidden pre-activation
+    H: torch.Tensor  # hidden activation
+    O: torch.Tensor  # logits
     y: torch.Tensor
     J: torch.Tensor
 
 
 def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor) -> Forward:
-    """A = X W1ᵀ + b1, H = tanh(A), Z = H W2ᵀ + b2, J = cross_entropy(Z, y)."""
+    """Z = X W1ᵀ + b1, H = tanh(Z), O = H W2ᵀ + b2, J = cross_entropy(O, y)."""
     params = _check_params(params)
     X = _check_inputs(params, X)
-    A = X @ params["W1"].T + params["b1"]
-    H = torch.tanh(A)
-    Z = H @ params["W2"].T + params["b2"]
-    y = _check_labels(y, Z, rows_of="X")
-    return Forward(X, A, H, Z, y, _cross_entropy(Z, y))  # NaN in X or params gives a NaN loss, as in torch
+    Z = X @ params["W1"].T + params["b1"]
+    H = torch.tanh(Z)
+    O = H @ params["W2"].T + params["b2"]
+    y = _check_labels(y, O, rows_of="X")
+    return Forward(X, Z, H, O, y, _cross_entropy(O, y))  # NaN in X or params gives a NaN loss, as in torch
 
 
 def _check_forward(params: Params, fwd: object) -> Forward:
     if not isinstance(fwd, Forward):
         raise TypeError(f"fwd must be the Forward returned by helpers.classification.forward(...), "
                         f"got {type(fwd).__name__}")
-    if fwd.H.shape[1] != params["W1"].shape[0] or fwd.Z.shape[1] != params["W2"].shape[0]:
-        raise ValueError("fwd was computed with other parameters: H has {h} columns and Z {k}, but params "
+    if fwd.H.shape[1] != params["W1"].shape[0] or fwd.O.shape[1] != params["W2"].shape[0]:
+        raise ValueError("fwd was computed with other parameters: H has {h} columns and O {k}, but params "
                          "have {h_params} hidden units and {k_params} classes".format(
-                             h=fwd.H.shape[1], k=fwd.Z.shape[1], h_params=params["W1"].shape[0],
+                             h=fwd.H.shape[1], k=fwd.O.shape[1], h_params=params["W1"].shape[0],
                              k_params=params["W2"].shape[0]))
     return fwd
 
 
 def backward(params: Mapping[str, torch.Tensor], fwd: Forward) -> Params:
-    """The four gradients by the chain rule, vectorised over the batch (no autograd):
+    """The four gradients by the chain rule, vectorised over the batch (no autograd); G_V = ∂J/∂V:
 
-        G_Z = (softmax(Z) − onehot(y)) / N
-        ∂J/∂W2 = G_Zᵀ H          ∂J/∂b2 = Σ_n G_Z[n]          G_H = G_Z W2
-        G_A = G_H ⊙ (1 − H²)     ∂J/∂W1 = G_Aᵀ X              ∂J/∂b1 = Σ_n G_A[n]
+        G_O = (softmax(O) − onehot(y)) / N
+        G_W2 = G_Oᵀ H            G_b2 = Σ_n G_O[n]            G_H = G_O W2
+        G_Z = G_H ⊙ (1 − H²)     G_W1 = G_Zᵀ X                G_b1 = Σ_n G_Z[n]
     """
     params = _check_params(params)
     fwd = _check_forward(params, fwd)
-    G_Z = cross_entropy_grad(fwd.Z, fwd.y)
-    G_A = (G_Z @ params["W2"]) * (1 - fwd.H ** 2)
-    grads = {"W1": G_A.T @ fwd.X, "b1": G_A.sum(dim=0), "W2": G_Z.T @ fwd.H, "b2": G_Z.sum(dim=0)}
+    G_O = cross_entropy_grad(fwd.O, fwd.y)
+    G_H = G_O @ params["W2"]
+    G_Z = G_H * (1 - fwd.H ** 2)
+    grads = {"W1": G_Z.T @ fwd.X, "b1": G_Z.sum(dim=0), "W2": G_O.T @ fwd.H, "b2": G_O.sum(dim=0)}
     return {k: grads[k] for k in params}  # in params' order
 
 
@@ -249,18 +251,21 @@ def autograd_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch
     """The same four gradients from PyTorch autograd and F.cross_entropy, for comparison."""
     params = _check_params(params)
     leaves = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
-    Z = torch.tanh(_check_inputs(leaves, X) @ leaves["W1"].T + leaves["b1"]) @ leaves["W2"].T + leaves["b2"]
-    loss = torch.nn.functional.cross_entropy(Z, _check_labels(y, Z, rows_of="X"))
+    O = torch.tanh(_check_inputs(leaves, X) @ leaves["W1"].T + leaves["b1"]) @ leaves["W2"].T + leaves["b2"]
+    loss = torch.nn.functional.cross_entropy(O, _check_labels(y, O, rows_of="X"))
     grads = torch.autograd.grad(loss, list(leaves.values()))
     return dict(zip(leaves, grads))  # in params' order
 
 
 def train_classifier(X: torch.Tensor, y: torch.Tensor, *, n_hidden: int = 64, steps: int = 1000,
-                     lr: float = 1.0, seed: int = 0) -> tuple[Params, list[float]]:
+                     lr: float = 1.0, seed: int = 0,
+                     params: Mapping[str, torch.Tensor] | None = None) -> tuple[Params, list[float]]:
     """Full-batch gradient descent with the hand-written `backward`; returns (params, losses).
 
-    losses[t] is the loss before step t + 1. Runs on one CPU thread: the tensors are small,
-    so more threads only add overhead (and contention on a busy machine).
+    Starts from `init_params(…, seed=seed)`, or from `params` when given (then n_hidden and seed
+    are not used), e.g. to watch what a zero or symmetric initialisation does. losses[t] is the
+    loss before step t + 1. Runs on one CPU thread: the tensors are small, so more threads only
+    add overhead (and contention on a busy machine).
     """
     steps = require_int("steps", steps, min=1, max=100_000)
     lr = require_real("lr", lr, above=0, example="1.0")
@@ -269,9 +274,15 @@ def train_classifier(X: torch.Tensor, y: torch.Tensor, *, n_hidden: int = 64, st
         raise ValueError("X must have shape (N, d) with N ≥ 1 and 1 ≤ d ≤ 4096, one sample per row, "
                          "got {shape}".format(shape=tuple(X.shape)))
     y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], 4096), rows_of="X")
-    n_classes = int(y.max()) + 1
-    params = init_params(X.shape[1], n_hidden, max(n_classes, 2), seed=seed, dtype=X.dtype)
-    params = {k: v.to(X.device) for k, v in params.items()}
+    if params is None:
+        n_classes = int(y.max()) + 1
+        params = init_params(X.shape[1], n_hidden, max(n_classes, 2), seed=seed, dtype=X.dtype)
+        params = {k: v.to(X.device) for k, v in params.items()}
+    else:
+        params = _check_params(params)
+        _check_inputs(params, X)
+        _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], params["W2"].shape[0]), rows_of="X")
+        params = {k: params[k].detach().clone() for k in PARAM_NAMES}
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -327,14 +338,14 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
         for k in range(K):
             pts = Xd[yd == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=16, color=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                       edgecolors="white", linewidths=0.4, label=f"class {k}")
-        ax.set(xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()), xlabel="feature x₁ (no unit)",
-               ylabel="feature x₂ (no unit)")
+                       edgecolors="white", linewidths=0.4, label=message("class {k}", k=k))
+        ax.set(xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()), xlabel=translate("feature x₁ (no unit)"),
+               ylabel=translate("feature x₂ (no unit)"))
         ax.set_aspect("equal", adjustable="box")
         ax.grid(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)  # off the data
         if title is None:
-            title = f"{accuracy(params, X, y):.0%} of {len(y)} points lie in their class's region"
+            title = message("{share:.0%} of {n} points lie in their class's region", share=accuracy(params, X, y), n=len(y))
         ax.set_title(title)
     return ax
 
@@ -346,8 +357,9 @@ def classifier_figure(params: Mapping[str, torch.Tensor], losses, X: torch.Tenso
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.8)
     with closed_on_error(fig):  # no half-drawn figure is left open if a panel fails
         first, last = float(losses[0]), float(losses[-1])
-        plot_loss_with_title(losses, ax=ax_loss, ylabel="loss (cross-entropy, batch mean)",
-                             title=f"loss falls from {first:.3g} to {last:.2g} in {len(losses)} steps")
-        ax_loss.set_xlabel("step (one full-batch gradient step each)")
+        plot_loss_with_title(losses, ax=ax_loss, ylabel=translate("loss (cross-entropy, batch mean)"),
+                             title=message("loss falls from {first:.3g} to {last:.2g} in {steps} steps", first=first,
+                                           last=last, steps=len(losses)))
+        ax_loss.set_xlabel(translate("step (one full-batch gradient step each)"))
         plot_decision_regions(params, X, y, ax=ax_map, resolution=resolution)
     return fig

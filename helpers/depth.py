@@ -1,20 +1,21 @@
 """Vanishing and exploding gradients in a deep stack of layers (lesson 08 and its depth explorer).
 
-The stack, in the course's row convention (one sample per row, no biases):
+The stack, in the course's row convention and names (one sample per row, no biases; Z a
+pre-activation, H an activation, G_V = ∂J/∂V a gradient):
 
-    h_0 = X,    a_l = h_{l−1} W_lᵀ,    h_l = φ(a_l)            (l = 1 … L)
-    residual:   h_l = h_{l−1} + α φ(a_l),  α = 1/√L
+    H_0 = X,    Z_l = H_{l−1} W_lᵀ,    H_l = φ(Z_l)            (l = 1 … L)
+    residual:   H_l = H_{l−1} + α φ(Z_l),  α = 1/√L
 
-The loss is J = (1/N) Σ h_L ⊙ R for a fixed random R, so the gradient arriving at the top,
-∂J/∂h_L = R/N, is the same for every setting: what happens below is the backward pass alone.
-The "gradient at layer l" is δ_l = ∂J/∂a_l, the signal that layer l's weights receive
-(∂J/∂W_l = δ_lᵀ h_{l−1}). The backward pass, by the chain rule:
+The loss is J = (1/N) Σ H_L ⊙ R for a fixed random R, so the gradient arriving at the top,
+G_{H_L} = R/N, is the same for every setting: what happens below is the backward pass alone.
+The "gradient at layer l" is G_{Z_l} = ∂J/∂Z_l, the signal that layer l's weights receive
+(∂J/∂W_l = G_{Z_l}ᵀ H_{l−1}). The backward pass, by the chain rule:
 
-    δ_l = g_l ⊙ φ′(a_l),    g_{l−1} = δ_l W_l          (g_l = ∂J/∂h_l)
-    residual:  δ_l = α g_l ⊙ φ′(a_l),   g_{l−1} = g_l + δ_l W_l
+    G_{Z_l} = G_{H_l} ⊙ φ′(Z_l),    G_{H_{l−1}} = G_{Z_l} W_l
+    residual:  G_{Z_l} = α G_{H_l} ⊙ φ′(Z_l),   G_{H_{l−1}} = G_{H_l} + G_{Z_l} W_l
 
-So δ_1 is δ_L multiplied by L − 1 per-layer factors, each at most max|φ′| · ‖W_l‖₂ in size
-(‖W‖₂ the largest singular value). Weights are N(0, gain²/n) for width n: gain 1 is
+So G_{Z_1} is G_{Z_L} multiplied by L − 1 per-layer factors, each at most max|φ′| · ‖W_l‖₂ in
+size (‖W‖₂ the largest singular value). Weights are N(0, gain²/n) for width n: gain 1 is
 Xavier/Glorot (2/(fan_in + fan_out) = 1/n), gain √2 is Kaiming/He.
 
 Everything runs in float64 NumPy (fast enough for a widget) inside np.errstate, so overflow
@@ -28,11 +29,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from helpers.i18n import message, translate
 from helpers.validation import require_choice, require_int, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
-           "profiles_figure", "residual_figure",
-           "gradient_profile", "gradient_profiles", "gradient_status", "autograd_norms", "factor_bounds", "scheme_table"]
+           "profiles_figure", "residual_figure", "ActivationStats", "activation_stats", "show_scheme_table",
+           "show_forward_backward", "deep_relu_net",
+           "gradient_profile", "gradient_profiles", "gradient_status", "ratio_text", "autograd_norms", "factor_bounds", "scheme_table"]
 
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
 # Named initialisation schemes as gains: the weights' standard deviation is gain/√width.
@@ -134,44 +137,51 @@ def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) ->
 
 
 # --------------------------------------------------------------------------- the profile
+VERDICTS = ("vanishing", "healthy", "exploding")
+SUMMARIES = {  # one whole sentence per verdict, translated before it is filled in
+    "vanishing": "vanishing: layer 1 gets {ratio} × the gradient of layer {depth}",
+    "exploding": "exploding: layer 1 gets {ratio} × the gradient of layer {depth}",
+    "healthy": "healthy: layer 1 gets {ratio} × the gradient of layer {depth} (within {band}×)",
+}
+
+
 @dataclass(frozen=True)
 class GradientProfile:
-    """Gradient norms ‖δ_l‖ (Frobenius, over the batch) of one backward pass, and a verdict."""
+    """Gradient norms ‖G_{Z_l}‖ (Frobenius, over the batch) of one backward pass, and a verdict."""
 
     depth: int
     activation: str
     gain: float
     residual: bool
-    norms: np.ndarray  # ‖δ_l‖ for l = 1 … L (float64; may hold 0 or inf after under/overflow)
-    ratio: float       # ‖δ_1‖ / ‖δ_L‖: how much the first layer gets compared with the last
+    norms: np.ndarray  # ‖G_{Z_l}‖ for l = 1 … L (float64; may hold 0 or inf after under/overflow)
+    ratio: float       # ‖G_{Z_1}‖ / ‖G_{Z_L}‖: how much the first layer gets compared with the last
     status: str        # "vanishing", "healthy" or "exploding"
-    note: str          # "" or what under- or overflowed
+    note: str          # "" or what under- or overflowed (an English template, translated when shown)
 
     def plotted(self, floor: float = 1e-300, ceil: float = 1e300) -> np.ndarray:
-        """norms / ‖δ_L‖ for a log-axis plot: finite and positive, clipped to [floor, ceil]."""
+        """norms / ‖G_{Z_L}‖ for a log-axis plot: finite and positive, clipped to [floor, ceil]."""
         with np.errstate(all="ignore"):
             rel = self.norms / self.norms[-1]
         rel = np.nan_to_num(rel, nan=ceil if self.status == "exploding" else floor, posinf=ceil, neginf=floor)
         return np.clip(rel, floor, ceil)
 
     def summary(self) -> str:
-        """One line: status, ratio and what it means."""
+        """One line in the learner's language: verdict, ratio and what it means."""
         if self.depth == 1:
-            return "healthy: one layer, nothing to compare (add layers)"
-        r = _fmt_ratio(self.ratio)
-        text = {"vanishing": f"vanishing: layer 1 gets {r} × the gradient of layer {self.depth}",
-                "exploding": f"exploding: layer 1 gets {r} × the gradient of layer {self.depth}",
-                "healthy": f"healthy: layer 1 gets {r} × the gradient of layer {self.depth} "
-                           f"(within {BAND:g}×)"}[self.status]
-        return f"{text}; {self.note}" if self.note else text
+            return message("healthy: one layer, nothing to compare (add layers)")
+        text = message(SUMMARIES[self.status], ratio=ratio_text(self.ratio), depth=self.depth, band=f"{BAND:g}")
+        return message("{summary}; {note}", summary=text, note=translate(self.note)) if self.note else text
 
 
-def _fmt_ratio(r: float) -> str:
+def ratio_text(r: float) -> str:
+    """A gradient ratio as the lesson prints it: 0.15, 1.8, 105, 1534, 1.9e-31 (words for 0/0 and inf)."""
     if math.isnan(r):
-        return "an undefined multiple (0/0)"
+        return translate("an undefined multiple (0/0)")
     if math.isinf(r):
-        return "an overflowing multiple"
-    return f"{r:.2g}" if 1e-3 <= r < 1e4 else f"{r:.1e}"
+        return translate("an overflowing multiple")
+    if 10 <= r < 1e4:
+        return f"{r:.0f}"
+    return f"{r:.2g}" if 1e-3 <= r < 10 else f"{r:.1e}"
 
 
 def _norms(a: np.ndarray) -> np.ndarray:
@@ -215,29 +225,29 @@ def gradient_status(norms) -> tuple[str, float, str]:
 def _backward_norms(layer_weights, depth: int, activation: str, residual: bool, width: int, seed: int):
     """Forward then backward through the stack whose l-th weights are layer_weights(l) (l = 0 … L−1):
     shape (d, d) for one stack, or (G, d, d) for G stacks at once (a sweep over gains runs as one
-    batch of matrix products, not G Python loops). Returns ‖δ_1‖ … ‖δ_L‖, shape (L,) or (G, L),
-    and whether every pre-activation of the forward pass was finite (a bool, or G of them)."""
+    batch of matrix products, not G Python loops). Returns ‖G_{Z_1}‖ … ‖G_{Z_L}‖, shape (L,) or
+    (G, L), and whether every pre-activation of the forward pass was finite (a bool, or G of them)."""
     X, R, _ = base_draws(width, BATCH, seed)
     alpha = 1.0 / math.sqrt(depth) if residual else 1.0
-    h, slopes, finite = X, [], True
+    H, slopes, finite = X, [], True
     for l in range(depth):
-        a = h @ np.swapaxes(layer_weights(l), -1, -2)
-        finite = finite & np.isfinite(a).all(axis=(-2, -1))
-        out, slope = _value_and_slope(activation, a)
-        h = h + alpha * out if residual else out
+        Z = H @ np.swapaxes(layer_weights(l), -1, -2)
+        finite = finite & np.isfinite(Z).all(axis=(-2, -1))
+        out, slope = _value_and_slope(activation, Z)
+        H = H + alpha * out if residual else out
         slopes.append(slope)
-    g = R / R.shape[0]  # ∂J/∂h_L
+    G_H = R / R.shape[0]  # ∂J/∂H_L
     norms = [None] * depth
     for l in reversed(range(depth)):
-        delta = alpha * g * slopes[l]
-        norms[l] = _norms(delta)
-        g = g + delta @ layer_weights(l) if residual else delta @ layer_weights(l)
+        G_Z = alpha * G_H * slopes[l]
+        norms[l] = _norms(G_Z)
+        G_H = G_H + G_Z @ layer_weights(l) if residual else G_Z @ layer_weights(l)
     return np.stack(norms, axis=-1), finite
 
 
 def gradient_profile(depth: int, activation: str, gain: float | str, *, residual: bool = False,
                      width: int = WIDTH, seed: int = 0) -> GradientProfile:
-    """The norms ‖δ_l‖ after one backward pass through the stack, and the verdict.
+    """The norms ‖G_{Z_l}‖ after one backward pass through the stack, and the verdict.
 
     gain: a positive number or a scheme name from SCHEMES ("Xavier", "Kaiming", …).
     """
@@ -278,8 +288,8 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
 
 
 def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -> np.ndarray:
-    """‖∂J/∂a_l‖ for l = 1 … L from PyTorch autograd, float64; mode "plain", "residual" or
-    "normalised" (each a_l normalised per sample before φ)."""
+    """‖∂J/∂Z_l‖ for l = 1 … L from PyTorch autograd, float64; mode "plain", "residual" or
+    "normalised" (each Z_l layer-normalised per sample before φ)."""
     import torch
 
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
@@ -289,24 +299,24 @@ def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -
     W = torch.from_numpy(np.array(weights(depth, gain, width, seed))).requires_grad_()
     phi = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
     alpha = 1.0 / math.sqrt(depth)
-    h, pre = X, []
+    H, pre = X, []
     for l in range(depth):
-        a = h @ W[l].T
-        a.retain_grad()
-        pre.append(a)
+        Z = H @ W[l].T
+        Z.retain_grad()
+        pre.append(Z)
         if mode == "residual":
-            h = h + alpha * phi(a)
+            H = H + alpha * phi(Z)
         elif mode == "normalised":
-            h = phi((a - a.mean(dim=1, keepdim=True)) / a.std(dim=1, keepdim=True))
+            H = phi(torch.nn.functional.layer_norm(Z, (width,), eps=0.0))
         else:
-            h = phi(a)
-    ((h * R).sum() / R.shape[0]).backward()
-    return np.array([float(torch.linalg.norm(a.grad)) for a in pre])
+            H = phi(Z)
+    ((H * R).sum() / R.shape[0]).backward()
+    return np.array([float(torch.linalg.norm(Z.grad)) for Z in pre])
 
 
 def autograd_norms(depth: int, activation: str, gain: float | str, *, residual: bool = False,
                    width: int = WIDTH, seed: int = 0) -> np.ndarray:
-    """The same ‖δ_l‖, from PyTorch autograd in float64 (a check of the hand-written backward)."""
+    """The same ‖G_{Z_l}‖, from PyTorch autograd in float64 (a check of the hand-written backward)."""
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
     return _autograd_norms(depth, activation, gain, "residual" if residual else "plain", width, seed)
@@ -314,7 +324,7 @@ def autograd_norms(depth: int, activation: str, gain: float | str, *, residual: 
 
 def factor_bounds(depth: int, activation: str, gain: float | str, *, spectral_norm: float | None = None,
                   width: int = WIDTH, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Per-layer factors ‖δ_{l−1}‖/‖δ_l‖ (l = 2 … L) of a plain stack, and their bounds
+    """Per-layer factors ‖G_{Z_{l−1}}‖/‖G_{Z_l}‖ (l = 2 … L) of a plain stack, and their bounds
     max|φ′| · ‖W_l‖₂. With `spectral_norm` set, every W_l is first rescaled so that its largest
     singular value is exactly that number (e.g. 1.0: weights of norm 1)."""
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
@@ -338,31 +348,119 @@ def scheme_table(depth: int = 20, width: int = WIDTH, seed: int = 0) -> list[tup
 
 
 def normalised_ratio(depth: int, activation: str, gain: float | str, *, width: int = WIDTH, seed: int = 0) -> float:
-    """‖δ_1‖/‖δ_L‖ of the plain stack with every pre-activation normalised per sample,
-    a_l ← (a_l − mean) / std over the layer's units (as LayerNorm, without its own scale and
-    shift). Autograd in float64. Scaling every W_l by c scales a_l by c, which the
-    normalisation divides out, so the ratio does not depend on the gain."""
+    """‖G_{Z_1}‖/‖G_{Z_L}‖ of the plain stack with every pre-activation layer-normalised per sample,
+    Z_l ← (Z_l − mean) / std over the layer's units: `torch.nn.functional.layer_norm` with no
+    learned scale or shift and eps = 0. Autograd in float64. Scaling every W_l by c scales Z_l by c,
+    which the normalisation divides out, so the ratio does not depend on the gain."""
     norms = _autograd_norms(depth, activation, gain, "normalised", width, seed)
     return float(norms[0] / norms[-1])
+
+
+# --------------------------------------------------------------------------- the forward pass
+SATURATION = 0.06  # a unit is saturated where φ′ < 6 % of max|φ′|: for tanh |H| > 0.97 (tanh′ = 1 − H²)
+
+
+@dataclass(frozen=True)
+class ActivationStats:
+    """What the forward pass does to the activations H_l = φ(Z_l) of the plain stack, layer by layer
+    (statistics over every entry of H_l: the batch × the units)."""
+
+    depth: int
+    activation: str
+    gain: float
+    spread: np.ndarray     # standard deviation of H_l's entries, l = 1 … L
+    mean: np.ndarray       # mean of H_l's entries
+    saturated: np.ndarray  # share of H_l's entries where φ′(Z_l) < SATURATION · max|φ′| (ReLU: the units that are off)
+
+
+def activation_stats(depth: int, activation: str, gain: float | str, *, width: int = WIDTH,
+                     seed: int = 0) -> ActivationStats:
+    """Spread, mean and saturated share of every layer's activations, for the same draws as
+    `gradient_profile` (so the two can be read side by side)."""
+    depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
+    activation = _check_activation(activation)
+    gain = _check_gain(gain)
+    X = base_draws(width, BATCH, seed)[0]
+    W = weights(depth, gain, width, seed)
+    H, spread, mean, saturated = X, [], [], []
+    with np.errstate(all="ignore"):
+        for l in range(depth):
+            H, slope = _value_and_slope(activation, H @ W[l].T)
+            spread.append(float(np.std(H)))
+            mean.append(float(np.mean(H)))
+            saturated.append(float(np.mean(slope < SATURATION * MAX_SLOPE[activation])))
+    return ActivationStats(depth, activation, gain, np.array(spread), np.array(mean), np.array(saturated))
+
+
+def show_scheme_table(depth: int = 20, width: int = WIDTH, seed: int = 0) -> None:
+    """Print ‖G_{Z_1}‖/‖G_{Z_L}‖ and its verdict for every activation × named scheme."""
+    depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
+    ratio = f"‖G_Z1‖/‖G_Z{depth}‖"
+    print(message("{activation:<10} {init:<10} {gain:>7}   {ratio:>14}   {verdict}", activation=translate("activation"),
+                  init=translate("init"), gain=translate("gain γ"), ratio=ratio, verdict=translate("verdict")))
+    for act, name, r, status in scheme_table(depth, width, seed):
+        print(f"{act:<10} {translate(name):<10} {SCHEMES[name]:7.3f}   {r:14.1e}   {translate(status)}")
+
+
+def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None, width: int = WIDTH,
+                          seed: int = 0) -> None:
+    """Print, for each gain (default: the named schemes), the forward pass's activation statistics
+    beside the backward pass's ‖G_{Z_1}‖/‖G_{Z_L}‖: spread of H_1 and H_L, saturated share of H_L."""
+    depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
+    gains = list(SCHEMES) if gains is None else list(gains)
+    print(message("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}", gain=translate("gain γ"),
+                  first=message("spread H_{layer}", layer=1), last=message("spread H_{layer}", layer=depth),
+                  saturated=message("saturated H_{layer}", layer=depth), ratio=f"‖G_Z1‖/‖G_Z{depth}‖"))
+    for gain in gains:
+        stats = activation_stats(depth, activation, gain, width=width, seed=seed)
+        p = gradient_profile(depth, activation, gain, width=width, seed=seed)
+        print(f"{stats.gain:7.3f}   {stats.spread[0]:10.3f}   {stats.spread[-1]:10.3f}   "
+              f"{stats.saturated[-1]:14.1%}   {ratio_text(p.ratio):>14}")
+
+
+# --------------------------------------------------------------------------- a deep torch network
+def deep_relu_net(depth: int = 10, gain: float | str = 2.0, *, n_in: int = 2, width: int = WIDTH,
+                  n_out: int = 3, seed: int = 0):
+    """A float64 `torch.nn.Sequential`: Linear(n_in, width), then depth − 1 × (ReLU, Linear(width,
+    width)), then ReLU, Linear(width, n_out). Every weight is drawn from N(0, gain²/fan_in), every
+    bias is 0, from `seed` alone. Gain √2 is Kaiming; above it the gradients grow with depth (the
+    lesson's gradient-clipping example)."""
+    import torch
+
+    depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
+    gain = _check_gain(gain)
+    n_in, width, n_out = (require_int(name, v, min=1, max=4096)
+                          for name, v in (("n_in", n_in), ("width", width), ("n_out", n_out)))
+    gen = torch.Generator().manual_seed(require_seed("seed", seed))
+    sizes = [n_in] + [width] * depth + [n_out]
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        linear = torch.nn.Linear(fan_in, fan_out, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.normal_(0.0, gain / math.sqrt(fan_in), generator=gen)
+            linear.bias.zero_()
+        layers += [linear] if i == 0 else [torch.nn.ReLU(), linear]
+    return torch.nn.Sequential(*layers)
 
 
 # --------------------------------------------------------------------------- plots
 SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
                 "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_L}\|$"
 
 
 def _log_panel(ax, depth: int) -> None:
     from helpers.plotting import plain_log_ticks
 
     ax.axhspan(1 / BAND, BAND, color="#009E73", alpha=0.10, lw=0)
-    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel="layer l (1 = nearest the input)")
+    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel=translate("layer l (1 = nearest the input)"))
     plain_log_ticks(ax.yaxis)
 
 
 def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
-    """One panel per activation, one line per named scheme: ‖δ_l‖ / ‖δ_L‖ on a log axis, the
-    healthy band shaded. Each panel's title names the schemes that stay healthy."""
+    """One panel per activation, one line per named scheme: ‖G_{Z_l}‖ / ‖G_{Z_L}‖ on a log axis,
+    the healthy band shaded. Each panel's title names the schemes that stay healthy."""
     from helpers.plotting import PALETTE, new_figure
 
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
@@ -374,21 +472,25 @@ def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
             p = gradient_profile(depth, act, name, width=width, seed=seed)
             colour, marker, style = SCHEME_STYLE[name]
             ax.plot(np.arange(1, depth + 1), p.plotted(), color=PALETTE[colour], marker=marker, ms=3.5, ls=style,
-                    lw=1.6, label=f"{name} (gain {p.gain:.3g})")
+                    lw=1.6, label=message("{scheme} (gain {gain:.3g})", scheme=translate(name), gain=p.gain))
             if p.status == "healthy":
                 healthy.append(name)
-        ax.set_title(f"{LABELS[act]}: " + (f"within {BAND:g}× only with {' and '.join(healthy)}" if healthy
-                                            else "every init vanishes"), fontsize=11)
-    axes[0].set_ylabel(r"$\|\partial J/\partial a_l\| \;/\; \|\partial J/\partial a_L\|$ (log scale)")
-    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title="init")
-    fig.suptitle(f"gradient at each of {depth} layers relative to the last, after one backward pass "
-                 f"(green band: within {BAND:g}×)", fontsize=12)
+        if not healthy:
+            title = message("{activation}: every init vanishes", activation=LABELS[act])
+        else:
+            title = message("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
+                            band=f"{BAND:g}", schemes=translate(" and ").join(healthy))
+        ax.set_title(title, fontsize=11)
+    axes[0].set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
+    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=translate("init"))
+    fig.suptitle(message("gradient at each of {depth} layers relative to the last, after one backward pass "
+                         "(green band: within {band}×)", depth=depth, band=f"{BAND:g}"), fontsize=12)
     return fig
 
 
 def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | str = "Xavier",
                     width: int = WIDTH, seed: int = 0):
-    """The plain stack against the residual one, same weights: ‖δ_l‖ / ‖δ_L‖ on a log axis."""
+    """The plain stack against the residual one, same weights: ‖G_{Z_l}‖ / ‖G_{Z_L}‖ on a log axis."""
     from helpers.plotting import PALETTE, new_figure
 
     plain = gradient_profile(depth, activation, gain, width=width, seed=seed)
@@ -397,12 +499,13 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     _log_panel(ax, plain.depth)
     layers = np.arange(1, plain.depth + 1)
     ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
-            label=r"plain: $h_l = \varphi(a_l)$")
+            label=message("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
     ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
-            label=r"residual: $h_l = h_{l-1} + \varphi(a_l)/\sqrt{L}$")
-    ax.set_ylabel(r"$\|\partial J/\partial a_l\| \;/\; \|\partial J/\partial a_L\|$ (log scale)")
+            label=message("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{L}$"))
+    ax.set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
-    ax.set_title(f"residual connections keep {plain.depth} {LABELS[plain.activation]} layers level:\n"
-                 f"layer 1 gets {_fmt_ratio(res.ratio)} × layer {plain.depth}'s gradient, "
-                 f"{_fmt_ratio(plain.ratio)} × without", fontsize=11)
+    ax.set_title(message("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
+                         "layer {depth}'s gradient, {plain} × without", depth=plain.depth,
+                         activation=LABELS[plain.activation], residual=ratio_text(res.ratio),
+                         plain=ratio_text(plain.ratio)), fontsize=11)
     return fig

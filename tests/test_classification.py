@@ -63,9 +63,9 @@ def test_one_hot():
 
 
 @pytest.mark.parametrize("call, error, name", [
-    (lambda: C.softmax([1.0, 2.0]), TypeError, "Z"),
-    (lambda: C.softmax(torch.tensor([1, 2])), ValueError, "Z"),          # a wrong dtype is a wrong value
-    (lambda: C.softmax(torch.zeros(2, 3, 4)), ValueError, "Z"),
+    (lambda: C.softmax([1.0, 2.0]), TypeError, "O"),
+    (lambda: C.softmax(torch.tensor([1, 2])), ValueError, "O"),          # a wrong dtype is a wrong value
+    (lambda: C.softmax(torch.zeros(2, 3, 4)), ValueError, "O"),
     (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0.0, 1.0])), ValueError, "y"),
     (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 3])), ValueError, "y"),
     (lambda: C.cross_entropy(torch.zeros(2, 3), torch.tensor([0])), ValueError, "y"),
@@ -87,6 +87,12 @@ def test_one_hot():
     (lambda: C.train_classifier(torch.zeros(3, 2), [0, 1, 2]), TypeError, "y"),
     (lambda: C.train_classifier(torch.zeros(3, 2), torch.tensor([0, 1, 9999])), ValueError, "y"),
     (lambda: C.accuracy(C.init_params(), torch.zeros(3, 2), [0, 1, 2]), TypeError, "y"),
+    (lambda: C.train_classifier(torch.zeros(3, 2, dtype=torch.float64), torch.tensor([0, 1, 2]),
+                                params={"W1": torch.zeros(2, 2)}), ValueError, "params"),
+    (lambda: C.train_classifier(torch.zeros(3, 5, dtype=torch.float64), torch.tensor([0, 1, 2]),
+                                params=C.init_params()), ValueError, "X"),
+    (lambda: C.train_classifier(torch.zeros(3, 2, dtype=torch.float64), torch.tensor([0, 1, 5]),
+                                params=C.init_params()), ValueError, "y"),
 ])
 def test_bad_input_is_named(call, error, name):
     with pytest.raises(error, match=rf"(?<![\w']){name}(?![\w'])"):
@@ -123,7 +129,7 @@ def test_hand_written_backward_matches_autograd_to_1e12():
         err = float((ours[k] - auto[k]).abs().max() / auto[k].abs().max())
         assert err < 1e-12, (k, err)
     # a wrong backward (no /N) is caught by the same comparison
-    wrong = (C.softmax(C.forward(params, X, y).Z) - C.one_hot(y, 3)).T @ C.forward(params, X, y).H
+    wrong = (C.softmax(C.forward(params, X, y).O) - C.one_hot(y, 3)).T @ C.forward(params, X, y).H
     assert not torch.allclose(wrong, auto["W2"])
 
 
@@ -136,6 +142,21 @@ def test_training_learns_the_spiral():
     p2, l2 = C.train_classifier(X, y, n_hidden=32, steps=400, lr=0.5, seed=0)
     assert l2 == losses  # seeded: the same run twice
     assert torch.get_num_threads() >= 1
+
+
+def test_training_from_given_parameters():
+    """params= starts from them (and leaves them as they were): the seeded start gives the same run;
+    an all-zero start never moves, since tanh(0) = 0 and W2 = 0 block every weight's gradient."""
+    X, y = spiral_classes(30, 3, seed=0)
+    start = C.init_params(n_in=2, n_hidden=8, n_classes=3, seed=4)
+    kept = {k: v.clone() for k, v in start.items()}
+    params, losses = C.train_classifier(X, y, params=start, steps=30, lr=0.5)
+    assert all(torch.equal(start[k], kept[k]) for k in start)
+    assert losses == C.train_classifier(X, y, n_hidden=8, steps=30, lr=0.5, seed=4)[1]
+    zeros = {k: torch.zeros_like(v) for k, v in start.items()}
+    params, losses = C.train_classifier(X, y, params=zeros, steps=50, lr=0.5)
+    assert all(torch.equal(params[k], zeros[k]) for k in ("W1", "b1", "W2"))
+    assert losses[-1] == pytest.approx(math.log(3), rel=1e-12)             # balanced classes: b2 stays ~0
 
 
 def test_plots():
@@ -183,30 +204,30 @@ INF = math.inf
     ([1e308, -1e308, 0.0], [1.0, 0.0, 0.0]),        # huge but finite: no overflow either
 ])
 def test_softmax_of_infinite_logits_is_the_limit_not_nan(row, probabilities):
-    Z = torch.tensor([row, [0.0, 0.0, 0.0]], dtype=torch.float64)
-    P = C.softmax(Z)
+    O = torch.tensor([row, [0.0, 0.0, 0.0]], dtype=torch.float64)
+    P = C.softmax(O)
     assert P[0].tolist() == probabilities and torch.isfinite(P).all()
-    torch.testing.assert_close(C.log_softmax(Z).exp(), P)
-    assert C.softmax(Z[0]).tolist() == probabilities                      # one sample, shape (K,)
+    torch.testing.assert_close(C.log_softmax(O).exp(), P)
+    assert C.softmax(O[0]).tolist() == probabilities                      # one sample, shape (K,)
 
 
 def test_cross_entropy_and_its_gradient_at_an_infinite_logit():
-    Z = torch.tensor([[INF, 0.0, 1.0]], dtype=torch.float64)
-    assert C.cross_entropy(Z, torch.tensor([0])).item() == 0.0            # certain and right: no loss
-    assert C.cross_entropy(Z, torch.tensor([1])).item() == INF            # certain and wrong: infinite loss
-    assert C.cross_entropy_grad(Z, torch.tensor([0])).tolist() == [[0.0, 0.0, 0.0]]
-    assert C.cross_entropy_grad(Z, torch.tensor([2])).tolist() == [[1.0, 0.0, -1.0]]
+    O = torch.tensor([[INF, 0.0, 1.0]], dtype=torch.float64)
+    assert C.cross_entropy(O, torch.tensor([0])).item() == 0.0            # certain and right: no loss
+    assert C.cross_entropy(O, torch.tensor([1])).item() == INF            # certain and wrong: infinite loss
+    assert C.cross_entropy_grad(O, torch.tensor([0])).tolist() == [[0.0, 0.0, 0.0]]
+    assert C.cross_entropy_grad(O, torch.tensor([2])).tolist() == [[1.0, 0.0, -1.0]]
 
 
-@pytest.mark.parametrize("Z, words", [
-    (torch.tensor([[math.nan, 0.0]]), "^Z contains NaN"),
-    (torch.tensor([[-INF, -INF], [0.0, 1.0]]), "^Z has a row whose every logit is −inf"),
+@pytest.mark.parametrize("O, words", [
+    (torch.tensor([[math.nan, 0.0]]), "^O contains NaN"),
+    (torch.tensor([[-INF, -INF], [0.0, 1.0]]), "^O has a row whose every logit is −inf"),
 ])
-@pytest.mark.parametrize("function", [C.softmax, C.log_softmax, lambda Z: C.cross_entropy(Z, torch.zeros(
-    Z.shape[0], dtype=torch.long)), lambda Z: C.cross_entropy_grad(Z, torch.zeros(Z.shape[0], dtype=torch.long))])
-def test_logits_without_a_softmax_are_named(function, Z, words):
+@pytest.mark.parametrize("function", [C.softmax, C.log_softmax, lambda O: C.cross_entropy(O, torch.zeros(
+    O.shape[0], dtype=torch.long)), lambda O: C.cross_entropy_grad(O, torch.zeros(O.shape[0], dtype=torch.long))])
+def test_logits_without_a_softmax_are_named(function, O, words):
     with pytest.raises(ValueError, match=words):
-        function(Z)
+        function(O)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -141,3 +141,57 @@ def test_figures():
     plt.close(fig)
     with pytest.raises(ValueError):
         D.profiles_figure(depth=1)
+
+
+# --------------------------------------------------------------------------- the forward pass, tables, a torch stack
+def test_activation_stats_match_a_forward_pass_by_hand():
+    X = D.base_draws()[0]
+    W = D.weights(5, 2.0)
+    H = X
+    for l in range(5):
+        H = np.tanh(H @ W[l].T)
+    stats = D.activation_stats(5, "tanh", 2.0)
+    assert stats.spread.shape == stats.saturated.shape == (5,)
+    assert stats.spread[-1] == pytest.approx(np.std(H), rel=1e-12)
+    assert stats.saturated[-1] == pytest.approx(np.mean(np.abs(H) > math.sqrt(1 - D.SATURATION)), abs=1e-12)
+    relu = D.activation_stats(3, "relu", "Kaiming")
+    assert 0.3 < relu.saturated[0] < 0.7  # a ReLU unit is "saturated" when it is off: about half of them
+
+
+def test_forward_statistics_tell_the_gains_apart():
+    small, large = D.activation_stats(20, "tanh", 0.5), D.activation_stats(20, "tanh", 2.0)
+    assert small.spread[-1] < 1e-3 and small.saturated[-1] == 0.0
+    assert large.saturated[-1] > 0.1 and large.spread[-1] > 0.5
+
+
+def test_tables_print_every_setting(capsys):
+    D.show_scheme_table(20)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + len(D.ACTIVATIONS) * len(D.SCHEMES)
+    assert lines[6].split()[-1] == "healthy" and lines[6].startswith("tanh")
+    D.show_forward_backward(20, "tanh", [0.5, 2.0])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[2].split()[-1] == "16" and "%" in lines[2]
+
+
+@pytest.mark.parametrize("ratio, text", [(0.15, "0.15"), (1.83, "1.8"), (105.3, "105"), (1534.0, "1534"),
+                                         (1.9e-31, "1.9e-31"), (7.1e5, "7.1e+05"), (math.inf, "an overflowing multiple")])
+def test_ratio_text(ratio, text):
+    assert D.ratio_text(ratio) == text
+
+
+def test_deep_relu_net_is_seeded_and_scaled():
+    import torch
+
+    net = D.deep_relu_net(3, 2.0, seed=1)
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    assert [m.weight.shape for m in linears] == [(64, 2), (64, 64), (64, 64), (3, 64)]
+    assert all(m.weight.dtype == torch.float64 and not m.bias.any() for m in linears)
+    assert linears[1].weight.std().item() == pytest.approx(2.0 / 8, rel=0.05)
+    again = D.deep_relu_net(3, 2.0, seed=1)
+    assert all(torch.equal(a, b) for a, b in zip(net.parameters(), again.parameters()))
+    assert not torch.equal(linears[0].weight, D.deep_relu_net(3, 2.0, seed=2)[0].weight)
+    with pytest.raises(ValueError):
+        D.deep_relu_net(0)
+    with pytest.raises(ValueError):
+        D.deep_relu_net(3, -1.0)

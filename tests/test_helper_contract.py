@@ -91,7 +91,7 @@ WRONG_DTYPE_VALUES = {  # a tensor or dtype of the wrong dtype is a wrong value:
     "classification.init_params dtype": (lambda: classification.init_params(dtype=torch.int64), "dtype"),
     "classification.forward X float32": (lambda: classification.forward(
         classification.init_params(), torch.zeros(3, 2), torch.tensor([0, 1, 2])), "X"),
-    "classification.softmax Z": (lambda: classification.softmax(torch.tensor([1, 2])), "Z"),
+    "classification.softmax O": (lambda: classification.softmax(torch.tensor([1, 2])), "O"),
     "classification.cross_entropy y": (lambda: classification.cross_entropy(
         torch.zeros(2, 3), torch.tensor([0.0, 1.0])), "y"),
     "classification.one_hot dtype": (lambda: classification.one_hot(torch.tensor([0]), 2, torch.int64), "dtype"),
@@ -103,7 +103,7 @@ WRONG_DTYPE_KINDS = {  # not a dtype or not a tensor at all: TypeError
     "classification.init_params dtype": (lambda: classification.init_params(dtype="float64"), "dtype"),
     "toy_data.spirals dtype": (lambda: toy_data.spirals(dtype=float), "dtype"),
     "mlp.forward X": (lambda: mlp.forward(mlp.init_params(), [[1.0, 2.0, 3.0]], mlp.make_data()[1]), "X"),
-    "classification.softmax Z": (lambda: classification.softmax([1.0, 2.0]), "Z"),
+    "classification.softmax O": (lambda: classification.softmax([1.0, 2.0]), "O"),
 }
 
 

@@ -5,7 +5,7 @@ count, no error output (except cells tagged raises-exception), every widget is d
 widget (never a text repr such as `FloatSlider(...)`), no "Select Kernel" dialog, nothing in
 the log console; a full-page screenshot goes to artifacts/screenshots/. Then the widgets are
 used through the keyboard or the mouse, and what they drive is checked (lessons 00, 01, 02, 03,
-04, 06); lesson 05's errors on purpose are checked to show one line each and not to stop the run. A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
+04, 06, 08); lesson 05's errors on purpose are checked to show one line each and not to stop the run. A throwaway notebook with broken widgets proves that the checks catch what they claim to catch.
 """
 from __future__ import annotations
 
@@ -280,6 +280,31 @@ def test_lesson05_errors_on_purpose_show_one_line_and_the_run_goes_on(lessons):
         assert after["executionCount"] is not None, f"the run stopped at cell {cell['index']}"
         printed = "".join(o["text"] or "" for o in after["outputs"] if o["output_type"] == "stream")
         assert "✓" in printed, f"the right cell {after['index']} after {cell['index']} shows no ✓: {printed[:200]!r}"
+
+
+@pytest.mark.lesson("08")
+def test_lesson08_depth_explorer_from_the_keyboard(lessons):
+    """Keys on the depth and gain sliders redraw the plot and change the status line, which always
+    names a verdict: End on depth reaches 50 layers, End and Home on the gain reach its ends (10,
+    exploding, and 0.1, vanishing)."""
+    lesson = lessons.get(_lesson_or_skip("08"))
+    page, scope = lesson.page, f".{CSS['depth_explorer']}"
+    img_js, status_js = _img_src_js(scope, CSS["depth_plot"]), _text_js(scope, CSS["depth_status"])
+    src0, status0 = page.evaluate(f"() => {img_js}"), page.evaluate(f"() => {status_js}")
+    assert src0 and src0.startswith("blob:"), "the depth explorer's plot is not an image in the page"
+    assert status0 and "layer 20" in status0, f"no status line for 20 layers (.{CSS['depth_status']}): {status0!r}"
+    lesson.slider_handle(CSS["depth_depth"]).focus()
+    page.keyboard.press("End")
+    status1 = _wait_changed(page, status_js, status0)
+    assert "layer 50" in status1, status1
+    src1 = _wait_changed(page, img_js, src0)
+    lesson.slider_handle(CSS["depth_gain"]).focus()
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => ({status_js} || '').includes('exploding:')", timeout=15_000, polling=50)
+    src2 = _wait_changed(page, img_js, src1)
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => ({status_js} || '').includes('vanishing:')", timeout=15_000, polling=50)
+    _wait_changed(page, img_js, src2)
     assert not lesson.log_problems()
 
 
