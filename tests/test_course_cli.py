@@ -209,8 +209,9 @@ def test_the_command_line_has_one_definition():
 def test_lab_options_reach_learner_lab_by_keyword(monkeypatch):
     seen = {}
     monkeypatch.setattr(lab, "learner_lab", lambda **options: seen.update(options) or 0)
-    assert tools_main.main(["lab", "--ip", "::1", "--port", "9000", "--no-browser"]) == 0
-    assert seen == {"host": "::1", "port": 9000, "allow_remote": False, "open_browser": False}
+    assert tools_main.main(["lab", "--ip", "::1", "--port", "9000", "--no-browser", "--lang", "zh-CN"]) == 0
+    assert seen == {"host": "::1", "port": 9000, "allow_remote": False, "open_browser": False, "lang": "zh-CN"}
+
 
 
 def test_launcher_hands_the_same_words_over(monkeypatch):
