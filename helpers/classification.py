@@ -37,7 +37,7 @@ import torch
 from helpers.decision import boundary_grid, plot_loss_with_title
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
 from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
-                               require_same_dtype_and_device, require_seed, require_tensor)
+                               require_same_dtype_and_device, require_seed, require_tensor, require_text)
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "one_hot", "cross_entropy_grad", "init_params",
            "Forward", "forward", "backward", "autograd_grads", "train_classifier", "predict_classes",
@@ -312,6 +312,7 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, got {tuple(X.shape)}")
+    title = require_text("title", title)
     K = params["W2"].shape[0]
     if K > len(CLASS_COLOURS):
         raise ValueError(f"at most {len(CLASS_COLOURS)} classes can be drawn, got {K}")

@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
-from helpers.validation import require_callable, require_int, require_numbers, require_real, require_tensor
+from helpers.validation import (require_callable, require_int, require_numbers, require_real, require_tensor,
+                               require_text)
 
 __all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
@@ -100,6 +101,7 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     Returns the axes. The title defaults to the accuracy on (X, y).
     """
     X, y = _check_data(X, y)
+    title = require_text("title", title)
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
     if title is None:
@@ -128,6 +130,8 @@ def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=N
     states the finding, "loss falls from a to b in N epochs". Returns the Line2D. Like
     `plot_loss_curve`, it wants plain numbers: `loss.item()`, not the loss tensor."""
     arr = require_numbers("losses", losses)
+    title, label, ylabel = (require_text("title", title), require_text("label", label),
+                            require_text("ylabel", ylabel, optional=False))
     line = plot_loss_curve(arr, ax=ax, label=label)
     if line_kw:
         line.set(**line_kw)

@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 import torch
 
 from helpers.plotting import PALETTE, axes_for
-from helpers.validation import require_int, require_tensor
+from helpers.validation import require_int, require_tensor, require_text
 
 MAX_NODES = 60
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
@@ -106,7 +106,7 @@ def op_name(fn: object) -> str:
     Built-in PyTorch nodes are lower-cased; custom `autograd.Function`s keep their spelling.
     """
     if fn is None:
-        raise TypeError("op_name needs a backward node (a tensor's grad_fn), got None")
+        raise TypeError("fn must be a backward node (a tensor's grad_fn), got None")
     name = type(fn).__name__
     if name == "AccumulateGrad":
         return "leaf"
@@ -171,6 +171,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
         raise ValueError("this tensor has no autograd graph: it does not require grad. Build it from "
                          "tensors created with requires_grad=True (and outside torch.no_grad()).")
     max_nodes = require_int("max_nodes", max_nodes, min=2)
+    output_name = require_text("output_name", output_name)
     names = _check_names(names)
     format_tensor(tensor, digits)  # validates digits
     walk = _Walk(tensor, names, digits, max_nodes, output_name or _label_for(tensor, names) or "output")
@@ -267,7 +268,7 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
     sorted by it and pushed apart until boxes clear each other, at least 1 unit (a barycentre
     layout, by hand)."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"layout needs an AutogradGraph, got {type(graph).__name__}")
+        raise TypeError(f"graph must be an AutogradGraph (from autograd_graph or value_graph), got {type(graph).__name__}")
     parents: dict[str, list[str]] = {n.id: [] for n in graph.nodes}
     for e in graph.edges:
         parents[e.target].append(e.source)
@@ -293,6 +294,8 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
 
 def node_width(n: GraphNode) -> float:
     """Approximate box width in layout units (1 unit ≈ 1.7 in, 10-pt text ≈ 0.05 unit a character)."""
+    if not isinstance(n, GraphNode):
+        raise TypeError(f"n must be a GraphNode (one of an AutogradGraph's nodes), got {type(n).__name__}")
     return 0.05 * max(len(line) for line in _node_text(n).splitlines()) + 0.25
 
 
@@ -327,7 +330,10 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
     """Draw an AutogradGraph (from `autograd_graph`, or `helpers.engine.value_graph` for lesson 03's
     engine): the output at the top, arrows the way backward() sends gradients. Returns the Axes."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"draw_autograd_graph needs an AutogradGraph, got {type(graph).__name__}")
+        raise TypeError(f"graph must be an AutogradGraph (from autograd_graph or value_graph), got {type(graph).__name__}")
+    title = require_text("title", title)
+    if not isinstance(caption, bool):
+        raise TypeError(f"caption must be True or False, got {type(caption).__name__}")
     pos = layout(graph)
     (left, right), depth = _extent(graph, pos), max(graph.layers.values())
     width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
@@ -370,6 +376,8 @@ def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
     """An arc radius per edge: 0 for a single edge, spread symmetrically (±0.175 for a pair,
     up to ±0.35 for more) when one source feeds the same target several times (w * w), so the
     arrows do not overlap."""
+    if not isinstance(edges, (list, tuple)) or not all(isinstance(e, GraphEdge) for e in edges):
+        raise TypeError(f"edges must be a list of GraphEdge (an AutogradGraph's edges), got {type(edges).__name__}")
     counts: dict[tuple[str, str], int] = {}
     for e in edges:
         counts[(e.source, e.target)] = counts.get((e.source, e.target), 0) + 1

@@ -43,23 +43,23 @@ Params = dict[str, torch.Tensor]
 # --------------------------------------------------------------------------- activations
 def sigmoid(z: torch.Tensor) -> torch.Tensor:
     """σ(z) = 1 / (1 + e^(−z))."""
-    return torch.sigmoid(z)
+    return torch.sigmoid(require_tensor("z", z))
 
 
 def dsigmoid(z: torch.Tensor) -> torch.Tensor:
     """σ′(z) = σ(z) (1 − σ(z))."""
-    s = torch.sigmoid(z)
+    s = torch.sigmoid(require_tensor("z", z))
     return s * (1 - s)
 
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
     """tanh(z)."""
-    return torch.tanh(z)
+    return torch.tanh(require_tensor("z", z))
 
 
 def dtanh(z: torch.Tensor) -> torch.Tensor:
     """tanh′(z) = 1 − tanh²(z)."""
-    return 1 - torch.tanh(z) ** 2
+    return 1 - torch.tanh(require_tensor("z", z)) ** 2
 
 
 # name → (φ, φ′)
@@ -125,7 +125,9 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     Entries are N(0, 1)/√fan_in, so the pre-activations stay near 1 and σ′ is not tiny.
     """
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        require_int(name, v, min=1, what="a positive integer")
+        require_int(name, v, min=1, max=4096, what="a positive integer")
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
@@ -139,8 +141,8 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
 def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype = torch.float64,
               seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded mini-batch: X (n × n_in) and targets Y (n × n_out), standard normal entries."""
-    for name, v in (("n", n), ("n_in", n_in), ("n_out", n_out)):
-        require_int(name, v, min=1, what="a positive integer")
+    for name, v, most in (("n", n, 100_000), ("n_in", n_in, 4096), ("n_out", n_out, 4096)):
+        require_int(name, v, min=1, max=most, what="a positive integer")
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
@@ -242,6 +244,7 @@ def numeric_grads(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.
     """The same gradients by central differences with step δ = `delta`, element by element (on copies)."""
     copies = {k: v.detach().clone() for k, v in _check_params(params).items()}
     forward(copies, X, Y, lam, activation)  # validates the data before the loop
+    delta = require_real("delta (δ)", delta, above=0, example="1e-5")
     return numeric_grad(lambda: forward(copies, X, Y, lam, activation).J, copies, h=delta)
 
 
@@ -349,6 +352,7 @@ def difference_errors(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: to
                       activation: str = "sigmoid", delta: float = 1e-5) -> DifferenceErrors:
     """Estimate truncation and round-off of the central difference, and measure its error."""
     params = _check_params(params)
+    delta = require_real("delta (δ)", delta, above=0, example="1e-5")
     J = forward(params, X, Y, lam, activation).J
     eps = torch.finfo(J.dtype).eps
     third = third_derivatives(params, X, Y, lam, activation)

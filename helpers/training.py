@@ -25,13 +25,14 @@ and no overflow warning is ever emitted.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from helpers.validation import require_choice, require_int, require_real
+from helpers.validation import require_choice, require_int, require_numbers, require_real
 
 DATA_X = (1.0, 2.0, 3.0)
 DATA_Y = (2.0, 4.0, 6.0)
@@ -85,7 +86,7 @@ class Trajectory:
 # --------------------------------------------------------------------------- validation
 def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
     def as_tuple(seq, name):
-        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+        if not isinstance(seq, (list, tuple, np.ndarray)) or np.ndim(seq) != 1:
             raise TypeError(f"{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), "
                             f"got {type(seq).__name__}")
         values = tuple(require_real(f"{name}[{i}]", v) for i, v in enumerate(seq))
@@ -280,8 +281,8 @@ def cost(w, x: Sequence[float] = DATA_X, y: Sequence[float] = DATA_Y) -> np.ndar
 
     Overflow gives NaN, never a warning."""
     xs, ys = _data(x, y)
-    scalar = np.ndim(w) == 0
-    w_arr = np.asarray(w, dtype=float)
+    scalar = isinstance(w, numbers.Real) and not isinstance(w, bool)
+    w_arr = np.float64(w) if scalar else require_numbers("w", w, ndim=None)
     with np.errstate(all="ignore"):
         d = w_arr[..., None] * np.asarray(xs) - np.asarray(ys)
         j = (d * d).mean(axis=-1)
@@ -312,6 +313,11 @@ def trajectory_status(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float,
     oscillating  not there yet, and the steps jump back and forth across w*
     slow         not there yet, approaching from one side
     """
+    ws, step_ws = require_numbers("ws", ws), require_numbers("step_ws", step_ws)
+    epoch_factor_ = require_real("epoch_factor_", epoch_factor_, finite=False)
+    fixed_point = require_real("fixed_point", fixed_point, finite=False)
+    if not isinstance(diverged, (bool, np.bool_)):
+        raise TypeError(f"diverged must be True or False, got {type(diverged).__name__}")
     if diverged or not math.isfinite(fixed_point):
         return "diverged" if diverged else "slow"
     e0, e_n = abs(ws[0] - fixed_point), abs(ws[-1] - fixed_point)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["require_int", "require_real", "require_choice", "require_callable", "require_tensor",
            "require_float_dtype", "require_seed", "require_step", "require_point", "require_scalar_output",
-           "require_same_dtype_and_device", "require_numbers", "SEED_MAX"]
+           "require_same_dtype_and_device", "require_numbers", "require_text", "require_axes", "SEED_MAX"]
 
 # The largest seed torch.Generator.manual_seed accepts (NumPy and `random` accept it too).
 SEED_MAX = 2**64 - 1
@@ -88,9 +88,36 @@ def require_real(name: str, value: object, *, min: float | None = None, max: flo
 
 
 def require_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
-    """`value` itself, if it is one of `options`."""
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+    """The option equal to `value` (of the option's own kind: True is not 1, a list or an array
+    is never a choice). Not a string where the options are strings: TypeError; else ValueError."""
+    for option in options:
+        if isinstance(value, type(option)) and isinstance(value, bool) == isinstance(option, bool) \
+                and value == option:
+            return option
+    listed = ", ".join(map(repr, options))
+    if all(isinstance(o, str) for o in options) and not isinstance(value, str):
+        raise TypeError("{name} must be one of {listed} (a string), got {kind}".format(
+            name=name, listed=listed, kind=_kind(value)))
+    raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
+def require_text(name: str, value: object, *, optional: bool = True) -> str | None:
+    """`value` itself, if it is a str (or None when optional): a title, a label, a name."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("{name} must be a string{or_none}, got {kind}".format(
+            name=name, or_none=" or None" if optional else "", kind=_kind(value)))
+    return value
+
+
+def require_axes(name: str, value: object):
+    """`value` itself, if it is a matplotlib Axes (from `new_figure` or `plt.subplots`)."""
+    import matplotlib.axes
+
+    if not isinstance(value, matplotlib.axes.Axes):
+        raise TypeError("{name} must be a matplotlib Axes, e.g. from fig, ax = new_figure(), got {kind}".format(
+            name=name, kind=_kind(value)))
     return value
 
 
