@@ -83,7 +83,8 @@ def _check_labels(y: object, Z: torch.Tensor, rows_of: str = "the logits") -> to
     if not isinstance(y, torch.Tensor):
         raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
     if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y must hold integer class indices (dtype torch.long), got dtype {y.dtype}")
+        raise ValueError("y must hold integer class indices (dtype torch.long), got dtype {dtype}".format(
+            dtype=y.dtype))
     want = Z.shape[:-1]
     if tuple(y.shape) != tuple(want):
         raise ValueError("y must have shape {want}, one label per row of {rows_of}, got {shape}".format(
@@ -174,14 +175,15 @@ def _check_params(params: object) -> Params:
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}, got {type(params).__name__}")
     if set(params) != set(PARAM_NAMES):
-        raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}, got {sorted(params, key=str)}")
+        raise ValueError("params must have exactly the keys {keys}, got {got}".format(
+            keys=", ".join(PARAM_NAMES), got=sorted(params, key=str)))
     for k, t in params.items():
         require_tensor(f"params[{k!r}]", t, floating=True)
     W1, b1, W2, b2 = (params[k] for k in PARAM_NAMES)
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0] or b1.shape != W1.shape[:1] \
             or b2.shape != W2.shape[:1]:
-        raise ValueError(f"params must have shapes W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); got "
-                         + ", ".join(f"{k} {tuple(params[k].shape)}" for k in PARAM_NAMES))
+        raise ValueError("params must have shapes W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); got {shapes}".format(
+            shapes=", ".join(f"{k} {tuple(params[k].shape)}" for k in PARAM_NAMES)))
     require_same_dtype_and_device({f"params[{k!r}]": params[k] for k in PARAM_NAMES})
     return dict(params)
 
@@ -220,8 +222,8 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor
 
 def _check_forward(params: Params, fwd: object) -> Forward:
     if not isinstance(fwd, Forward):
-        raise TypeError(f"fwd must be the Forward returned by helpers.classification.forward(...), "
-                        f"got {type(fwd).__name__}")
+        raise TypeError("fwd must be the Forward returned by helpers.classification.forward(...), got {kind}".format(
+            kind=type(fwd).__name__))
     if fwd.H.shape[1] != params["W1"].shape[0] or fwd.Z.shape[1] != params["W2"].shape[0]:
         raise ValueError("fwd was computed with other parameters: H has {h} columns and Z {k}, but params "
                          "have {h_params} hidden units and {k_params} classes".format(
@@ -298,7 +300,7 @@ def accuracy(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tenso
     """Fraction of rows whose predicted class equals the label."""
     pred = predict_classes(params, X)
     if not isinstance(y, torch.Tensor):
-        raise TypeError(f"y must be a tensor of class labels, got {type(y).__name__}")
+        raise TypeError("y must be a tensor of class labels, got {kind}".format(kind=type(y).__name__))
     if y.shape != pred.shape:
         raise ValueError(f"y must be a tensor of shape {tuple(pred.shape)}, one label per row of X")
     return float((pred == y.to(pred.device)).double().mean())
@@ -311,7 +313,8 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
     params = _check_params(params)
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must be a tensor of shape (N, 2) to draw regions in the plane, got {tuple(X.shape)}")
+        raise ValueError("X must be a tensor of shape (N, 2) to draw regions in the plane, got {shape}".format(
+            shape=tuple(X.shape)))
     title = require_text("title", title)
     K = params["W2"].shape[0]
     if K > len(CLASS_COLOURS):

@@ -54,7 +54,7 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     model that is asked about them lives); xx and yy are NumPy arrays for drawing."""
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
+        raise ValueError("X must be a tensor of shape (n, 2) with n ≥ 1, got {shape}".format(shape=tuple(X.shape)))
     if not bool(torch.isfinite(X).all()):
         raise ValueError("X contains NaN or inf: a grid around it has no bounds")
     resolution = require_int("resolution", resolution, min=2, max=2000)
@@ -150,7 +150,8 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
     decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
     (never shown half-drawn) and the error goes on."""
     if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a dict of name → list of losses, got {type(curves).__name__}")
+        raise TypeError("curves must be a dict of name → list of losses, got {kind}".format(
+            kind=type(curves).__name__))
     if not curves:
         raise ValueError("curves must be a non-empty dict of name → list of losses")
     curves = {name: require_numbers(f"curves[{name!r}]", losses) for name, losses in curves.items()}

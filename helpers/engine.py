@@ -274,8 +274,9 @@ def trace_backward(root) -> tuple[list, list[BackwardCall]]:
             grads = tuple(float(n.grad) for n in order)
             calls.append(BackwardCall(i, node, float(upstream), tuple(parents), local, added, grads))
     except Exception as exc:
-        raise ValueError(f"the backward pass failed at node {len(calls) + 1} of {len(order)} "
-                         f"({type(exc).__name__}: {exc}): check that node's _backward") from None
+        raise ValueError("the backward pass failed at node {k} of {n} ({error}: {message}): check that node's "
+                         "_backward".format(k=len(calls) + 1, n=len(order), error=type(exc).__name__,
+                                            message=exc)) from None
     finally:
         for n, g in zip(order, saved):
             n.grad = g

@@ -45,7 +45,8 @@ def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()"
     whether it warned. float32's ε ≈ 1.2e-7 is above the 'good' band (< 1e-7) by itself, and a
     central difference with h = 1e-5 divides round-off by h: 2.0027 instead of 2 for the slope of x²."""
     if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be a torch dtype such as torch.float32, got {type(dtype).__name__}")
+        raise TypeError("dtype must be a torch dtype such as torch.float32, got {kind}".format(
+            kind=type(dtype).__name__))
     stacklevel = require_int("stacklevel", stacklevel, min=1, max=100)
     if not dtype.is_floating_point or torch.finfo(dtype).eps <= torch.finfo(torch.float64).eps:
         return False
@@ -259,7 +260,8 @@ def _check_table(header: object, rows: object) -> tuple[list[str], list[list[str
         raise TypeError("header must be a non-empty list of column names (strings), got {kind}".format(
             kind=type(header).__name__))
     if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in rows):
-        raise TypeError("rows must be a list of rows, each a list of cells, got {kind}".format(kind=type(rows).__name__))
+        raise TypeError("rows must be a list of rows, each a list of cells, got {kind}".format(
+            kind=type(rows).__name__))
     for i, row in enumerate(rows):
         if len(row) != len(header) or not all(isinstance(c, str) for c in row):
             raise ValueError("rows[{i}] must hold {n} strings, one per column of header, got {row!r}".format(

@@ -21,9 +21,10 @@ from typing import Mapping, Sequence
 import torch
 
 from helpers.plotting import PALETTE, axes_for
-from helpers.validation import require_int, require_tensor, require_text
+from helpers.validation import require_bool, require_int, require_tensor, require_text
 
 MAX_NODES = 60
+NOT_A_GRAPH = "graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
@@ -131,7 +132,7 @@ def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
     if t is None:
         return "None"
     if not isinstance(t, torch.Tensor):
-        raise TypeError(f"t must be a tensor or None, got {type(t).__name__}")
+        raise TypeError("t must be a tensor or None, got {kind}".format(kind=type(t).__name__))
     digits = require_int("digits", digits, min=1, max=17)
     flat = t.detach().cpu().reshape(-1)
     if flat.numel() == 1:
@@ -268,7 +269,7 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
     sorted by it and pushed apart until boxes clear each other, at least 1 unit (a barycentre
     layout, by hand)."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"graph must be an AutogradGraph (from autograd_graph or value_graph), got {type(graph).__name__}")
+        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
     parents: dict[str, list[str]] = {n.id: [] for n in graph.nodes}
     for e in graph.edges:
         parents[e.target].append(e.source)
@@ -295,7 +296,8 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
 def node_width(n: GraphNode) -> float:
     """Approximate box width in layout units (1 unit ≈ 1.7 in, 10-pt text ≈ 0.05 unit a character)."""
     if not isinstance(n, GraphNode):
-        raise TypeError(f"n must be a GraphNode (one of an AutogradGraph's nodes), got {type(n).__name__}")
+        raise TypeError("n must be a GraphNode (one of an AutogradGraph's nodes), got {kind}".format(
+            kind=type(n).__name__))
     return 0.05 * max(len(line) for line in _node_text(n).splitlines()) + 0.25
 
 
@@ -330,10 +332,9 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
     """Draw an AutogradGraph (from `autograd_graph`, or `helpers.engine.value_graph` for lesson 03's
     engine): the output at the top, arrows the way backward() sends gradients. Returns the Axes."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"graph must be an AutogradGraph (from autograd_graph or value_graph), got {type(graph).__name__}")
+        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
     title = require_text("title", title)
-    if not isinstance(caption, bool):
-        raise TypeError(f"caption must be True or False, got {type(caption).__name__}")
+    require_bool("caption", caption)
     pos = layout(graph)
     (left, right), depth = _extent(graph, pos), max(graph.layers.values())
     width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
@@ -377,7 +378,8 @@ def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
     up to ±0.35 for more) when one source feeds the same target several times (w * w), so the
     arrows do not overlap."""
     if not isinstance(edges, (list, tuple)) or not all(isinstance(e, GraphEdge) for e in edges):
-        raise TypeError(f"edges must be a list of GraphEdge (an AutogradGraph's edges), got {type(edges).__name__}")
+        raise TypeError("edges must be a list of GraphEdge (an AutogradGraph's edges), got {kind}".format(
+            kind=type(edges).__name__))
     counts: dict[tuple[str, str], int] = {}
     for e in edges:
         counts[(e.source, e.target)] = counts.get((e.source, e.target), 0) + 1

@@ -34,7 +34,7 @@ from typing import Callable, Mapping
 import torch
 
 from helpers.gradients import GradientComparison, compare_gradients, numeric_grad
-from helpers.validation import (require_callable, require_float_dtype, require_int, require_real,
+from helpers.validation import (require_bool, require_callable, require_float_dtype, require_int, require_real,
                                require_same_dtype_and_device, require_seed, require_tensor)
 
 Params = dict[str, torch.Tensor]
@@ -112,8 +112,9 @@ def _check_data(params: Params, X: object, Y: object) -> None:
         require_tensor(name, t, floating=True, ndim=2)
     d, q = params["W1"].shape[1], params["W2"].shape[0]
     if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0] or X.shape[0] == 0:  # type: ignore[union-attr]
-        raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X "
-                         f"{tuple(X.shape)} and Y {tuple(Y.shape)}")  # type: ignore[union-attr]
+        raise ValueError("X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X {x_shape} and Y "
+                         "{y_shape}".format(d=d, q=q, x_shape=tuple(X.shape),  # type: ignore[union-attr]
+                                            y_shape=tuple(Y.shape)))  # type: ignore[union-attr]
     require_same_dtype_and_device({"params['W1']": params["W1"], "X": X, "Y": Y})
 
 
@@ -126,8 +127,7 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     """
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
         require_int(name, v, min=1, max=4096, what="a positive integer")
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
+    require_bool("bias", bias)
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
@@ -192,7 +192,8 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor
 def _check_forward(params: Params, fwd: object) -> Forward:
     """fwd itself, if it is this module's Forward and was computed with parameters of these shapes."""
     if not isinstance(fwd, Forward):
-        raise TypeError(f"fwd must be the Forward returned by helpers.mlp.forward(...), got {type(fwd).__name__}")
+        raise TypeError("fwd must be the Forward returned by helpers.mlp.forward(...), got {kind}".format(
+            kind=type(fwd).__name__))
     W1, W2 = params["W1"], params["W2"]
     if fwd.X.shape[1] != W1.shape[1] or fwd.Z.shape[1] != W1.shape[0] or fwd.O.shape[1] != W2.shape[0]:
         raise ValueError("fwd was computed with other parameters: its X, Z and O have {d}, {h} and {q} columns, "
@@ -405,7 +406,8 @@ def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch
     for name, t, rows in (("x", x, W1.shape[1]), ("y", y, W2.shape[0])):
         require_tensor(name, t, floating=True)
         if tuple(t.shape) != (rows, 1):
-            raise ValueError(f"{name} must be a column vector of shape ({rows}, 1), got {tuple(t.shape)}")
+            raise ValueError("{name} must be a column vector of shape ({rows}, 1), got {shape}".format(
+                name=name, rows=rows, shape=tuple(t.shape)))
     require_same_dtype_and_device({"params['W1']": W1, "x": x, "y": y})
     lam = _check_lam(lam)
     phi, dphi = _check_activation(activation)

@@ -38,7 +38,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers.kernel import in_kernel
-from helpers.validation import require_axes, require_int, require_numbers, require_real, require_text
+from helpers.validation import require_axes, require_bool, require_int, require_numbers, require_real, require_text
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -144,8 +144,7 @@ def plain_log_ticks(*axes, numticks: int | None = None, minor: bool = False) -> 
     axis spans about a decade or less, so a short axis still has numbers on it)."""
     if numticks is not None:
         numticks = require_int("numticks", numticks, min=2, max=50)
-    if not isinstance(minor, bool):
-        raise TypeError(f"minor must be True or False, got {type(minor).__name__}")
+    require_bool("minor", minor)
     for axis in axes:
         if not isinstance(axis, matplotlib.axis.Axis):
             raise TypeError(f"plain_log_ticks takes axes' axis objects (ax.xaxis, ax.yaxis), "
@@ -169,7 +168,8 @@ def close_figure(fig) -> None:
 def closed_on_error(fig) -> Iterator:
     """Run the drawing of `fig`; if it raises, close the figure before the error goes on."""
     if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, e.g. from new_figure(), got {type(fig).__name__}")
+        raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
+            kind=type(fig).__name__))
     try:
         yield fig
     except BaseException:
@@ -205,8 +205,7 @@ def plot_loss_curve(losses: Sequence[float], ax=None, label: str | None = None, 
     step's autograd graph in memory (see `helpers.validation.require_numbers`)."""
     arr = require_numbers("losses", losses)
     label, title = require_text("label", label), require_text("title", title)
-    if not isinstance(logy, bool):
-        raise TypeError(f"logy must be True or False, got {type(logy).__name__}")
+    require_bool("logy", logy)
     with axes_for(ax) as ax:
         epochs = np.arange(1, arr.size + 1)
         values = finite_clipped(arr)

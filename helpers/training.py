@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from helpers.validation import require_choice, require_int, require_numbers, require_real
+from helpers.validation import require_bool, require_choice, require_int, require_numbers, require_real
 
 DATA_X = (1.0, 2.0, 3.0)
 DATA_Y = (2.0, 4.0, 6.0)
@@ -316,8 +316,7 @@ def trajectory_status(ws: np.ndarray, step_ws: np.ndarray, epoch_factor_: float,
     ws, step_ws = require_numbers("ws", ws), require_numbers("step_ws", step_ws)
     epoch_factor_ = require_real("epoch_factor_", epoch_factor_, finite=False)
     fixed_point = require_real("fixed_point", fixed_point, finite=False)
-    if not isinstance(diverged, (bool, np.bool_)):
-        raise TypeError(f"diverged must be True or False, got {type(diverged).__name__}")
+    require_bool("diverged", diverged)
     if diverged or not math.isfinite(fixed_point):
         return "diverged" if diverged else "slow"
     e0, e_n = abs(ws[0] - fixed_point), abs(ws[-1] - fixed_point)

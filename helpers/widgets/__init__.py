@@ -92,7 +92,8 @@ class FigureView:
 
     def __init__(self, fig, css_class: str | None = None):
         if not isinstance(fig, Figure):
-            raise TypeError(f"fig must be a matplotlib Figure, e.g. from new_figure(), got {type(fig).__name__}")
+            raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
+                kind=type(fig).__name__))
         require_text("css_class", css_class)
         self.fig = fig
         dpi = fig.dpi
