@@ -147,8 +147,7 @@ def cross_entropy_grad(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """∂J/∂Z = (softmax(Z) − onehot(y)) / N for the batch mean J (no /N for a single sample (K,))."""
     Z = _check_logits(Z)
     y = _check_labels(y, Z)
-    E = torch.exp(_shifted(Z))
-    G = E / E.sum(dim=-1, keepdim=True) - torch.nn.functional.one_hot(y, Z.shape[-1]).to(Z.dtype)
+    G = softmax(Z) - one_hot(y, Z.shape[-1], dtype=Z.dtype)
     return G / Z.shape[0] if Z.ndim == 2 else G
 
 

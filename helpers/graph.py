@@ -172,12 +172,11 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
         raise ValueError("this tensor has no autograd graph: it does not require grad. Build it from "
                          "tensors created with requires_grad=True (and outside torch.no_grad()).")
     max_nodes = require_int("max_nodes", max_nodes, min=2)
-    output_name = require_text("output_name", output_name)
     names = _check_names(names)
     format_tensor(tensor, digits)  # validates digits
     walk = _Walk(tensor, names, digits, max_nodes, output_name or _label_for(tensor, names) or "output")
     walk.run()
-    return AutogradGraph.from_edges(walk.nodes, walk.edges)
+    return AutogradGraph(tuple(walk.nodes), tuple(walk.edges), _layers(walk.nodes, walk.edges))
 
 
 class _Walk:
@@ -186,6 +185,7 @@ class _Walk:
 
     def __init__(self, tensor: torch.Tensor, names: dict[str, torch.Tensor], digits: int, max_nodes: int,
                  output_label: str):
+        require_text("output_name", output_label, optional=False)
         self.tensor, self.names, self.digits, self.max_nodes = tensor, names, digits, max_nodes
         self.nodes = [GraphNode("n0", "output", output_label, value=format_tensor(tensor, digits))]
         self.edges: list[GraphEdge] = []
