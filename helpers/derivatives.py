@@ -14,14 +14,13 @@ beside it (the rule is in `helpers.plotting`).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from helpers.gradients import LowPrecisionWarning, central_difference, forward_difference
+from helpers.gradients import central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
 from helpers.validation import (require_callable, require_choice, require_float_dtype, require_numbers,
@@ -73,9 +72,7 @@ def estimate_slope(f: Callable, x0: float, h: float, dtype: torch.dtype = torch.
     require_choice("method", method, METHODS)
     x = torch.tensor(require_point("x0", x0), dtype=dtype)
     diff = central_difference if method == "central" else forward_difference
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LowPrecisionWarning)
-        return float(diff(f, x, h).item())
+    return float(diff(f, x, h, warn=False).item())
 
 
 def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,

@@ -26,7 +26,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from helpers.validation import (require_callable, require_int, require_real, require_scalar_output, require_step,
+from helpers.validation import (require_bool, require_callable, require_int, require_real, require_scalar_output,
+                               require_step,
                                require_tensor)
 
 DEFAULT_H = 1e-5
@@ -44,6 +45,8 @@ def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()"
     """Warn (LowPrecisionWarning) if `dtype` is a floating dtype less precise than float64; returns
     whether it warned. float32's ε ≈ 1.2e-7 is above the 'good' band (< 1e-7) by itself, and a
     central difference with h = 1e-5 divides round-off by h: 2.0027 instead of 2 for the slope of x²."""
+    if dtype is torch.float64:  # the usual case, first: this runs on every gradient check
+        return False
     if not isinstance(dtype, torch.dtype):
         raise TypeError("dtype must be a torch dtype such as torch.float32, got {kind}".format(
             kind=type(dtype).__name__))
@@ -66,23 +69,28 @@ def _float_tensor(x: object, name: str) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------- differences
-def forward_difference(f: Callable, x, h: float = DEFAULT_H):
+def forward_difference(f: Callable, x, h: float = DEFAULT_H, *, warn: bool = True):
     """Slope estimate (f(x+h) − f(x)) / h; a Python float or a tensor shaped like x.
 
     For a tensor x, f must return a scalar and the result holds ∂f/∂x for every element.
+    A tensor below float64 gives a LowPrecisionWarning unless warn=False (for showing its
+    round-off on purpose, as lesson 01 does).
     """
-    return _difference(f, x, h, central=False)
+    return _difference(f, x, h, central=False, warn=warn)
 
 
-def central_difference(f: Callable, x, h: float = DEFAULT_H):
-    """Slope estimate (f(x+h) − f(x−h)) / 2h, second-order accurate; float or tensor like x."""
-    return _difference(f, x, h, central=True)
+def central_difference(f: Callable, x, h: float = DEFAULT_H, *, warn: bool = True):
+    """Slope estimate (f(x+h) − f(x−h)) / 2h, second-order accurate; float or tensor like x
+    (warn as in `forward_difference`)."""
+    return _difference(f, x, h, central=True, warn=warn)
 
 
-def _difference(f: Callable, x, h: float, central: bool):
+def _difference(f: Callable, x, h: float, central: bool, warn: bool):
     _check_callable(f)
     h = require_step("h", h)
     if isinstance(x, torch.Tensor):
+        if require_bool("warn", warn):
+            warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=3)
         return _tensor_difference(f, x, h, central)
     x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
     if central:
@@ -92,7 +100,6 @@ def _difference(f: Callable, x, h: float, central: bool):
 
 def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) -> torch.Tensor:
     _float_tensor(x, "x")
-    warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=4)
     base = x.detach().clone()
     return _nudge_elements(lambda: f(base), base, h, central)
 

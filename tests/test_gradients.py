@@ -225,3 +225,14 @@ def test_comparison_cells_show_error_classes():
     table = g.compare_gradients(manual=_grads(), autograd=_grads(2.0))
     assert table.header() == ["parameter", "shape", "rel. error manual–autograd", "verdict"]
     assert table.cells() == [["W1", "2×3", "≥ 1e-2", "wrong"], ["b", "3", "< 1e-12", "good"]]
+
+
+def test_warn_false_is_for_showing_round_off_on_purpose():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slope = g.central_difference(_square_sum, torch.tensor([1.0]), warn=False).item()
+        g.forward_difference(_square_sum, torch.tensor([1.0]), warn=False)
+    assert abs(slope - 2.0) > 1e-3
+    with pytest.raises(TypeError, match="^warn must be True or False, got str$"):
+        g.central_difference(_square_sum, torch.tensor([1.0], dtype=torch.float64), warn="no")
+
