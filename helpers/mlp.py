@@ -401,7 +401,8 @@ def backward_steps(params: Mapping[str, torch.Tensor], x: torch.Tensor, y: torch
     """
     params = _check_params(params)
     if "b1" in params:
-        raise ValueError("backward_steps follows the source's network without biases: give W1 and W2 only")
+        raise ValueError("params must hold W1 and W2 only: backward_steps follows the source's network, "
+                         "without biases")
     W1, W2 = params["W1"], params["W2"]
     for name, t, rows in (("x", x, W1.shape[1]), ("y", y, W2.shape[0])):
         require_tensor(name, t, floating=True)
