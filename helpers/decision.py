@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
-from helpers.validation import require_callable, require_int, require_numbers, require_real, require_tensor
+from helpers.validation import (require_callable, require_int, require_numbers, require_real, require_tensor,
+                               require_text)
 
 __all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_boundary",
            "plot_loss_with_title", "training_figure"]
@@ -53,7 +54,7 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     model that is asked about them lives); xx and yy are NumPy arrays for drawing."""
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a tensor of shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
+        raise ValueError("X must be a tensor of shape (n, 2) with n ≥ 1, got {shape}".format(shape=tuple(X.shape)))
     if not bool(torch.isfinite(X).all()):
         raise ValueError("X contains NaN or inf: a grid around it has no bounds")
     resolution = require_int("resolution", resolution, min=2, max=2000)
@@ -100,6 +101,7 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     Returns the axes. The title defaults to the accuracy on (X, y).
     """
     X, y = _check_data(X, y)
+    title = require_text("title", title)
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
     if title is None:
@@ -128,6 +130,8 @@ def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=N
     states the finding, "loss falls from a to b in N epochs". Returns the Line2D. Like
     `plot_loss_curve`, it wants plain numbers: `loss.item()`, not the loss tensor."""
     arr = require_numbers("losses", losses)
+    title, label, ylabel = (require_text("title", title), require_text("label", label),
+                            require_text("ylabel", ylabel, optional=False))
     line = plot_loss_curve(arr, ax=ax, label=label)
     if line_kw:
         line.set(**line_kw)
@@ -146,7 +150,8 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
     decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
     (never shown half-drawn) and the error goes on."""
     if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a dict of name → list of losses, got {type(curves).__name__}")
+        raise TypeError("curves must be a dict of name → list of losses, got {kind}".format(
+            kind=type(curves).__name__))
     if not curves:
         raise ValueError("curves must be a non-empty dict of name → list of losses")
     curves = {name: require_numbers(f"curves[{name!r}]", losses) for name, losses in curves.items()}

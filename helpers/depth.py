@@ -24,13 +24,14 @@ and underflow never warn: they show in `GradientProfile.status` and `.note`.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from helpers.i18n import message, translate
-from helpers.validation import require_choice, require_int, require_real, require_seed
+from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
            "profiles_figure", "residual_figure", "ActivationStats", "activation_stats", "show_scheme_table",
@@ -59,34 +60,41 @@ def _value_and_slope(name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(a, 0.0), (a > 0).astype(np.float64)
 
 
+def _array(a: object) -> np.ndarray:
+    """a as a float64 array: a number, or a list, array or tensor of numbers."""
+    if isinstance(a, numbers.Real) and not isinstance(a, bool):
+        return np.float64(a)
+    return require_numbers("a", a, ndim=None)
+
+
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """σ(a) = 1 / (1 + e^(−a)), computed as (1 + tanh(a/2)) / 2 so that no exp overflows."""
-    return _value_and_slope("sigmoid", np.asarray(a, dtype=np.float64))[0]
+    return _value_and_slope("sigmoid", _array(a))[0]
 
 
 def dsigmoid(a: np.ndarray) -> np.ndarray:
     """σ′(a) = σ(a) (1 − σ(a))."""
-    return _value_and_slope("sigmoid", np.asarray(a, dtype=np.float64))[1]
+    return _value_and_slope("sigmoid", _array(a))[1]
 
 
 def tanh(a: np.ndarray) -> np.ndarray:
     """tanh(a)."""
-    return _value_and_slope("tanh", np.asarray(a, dtype=np.float64))[0]
+    return _value_and_slope("tanh", _array(a))[0]
 
 
 def dtanh(a: np.ndarray) -> np.ndarray:
     """tanh′(a) = 1 − tanh²(a)."""
-    return _value_and_slope("tanh", np.asarray(a, dtype=np.float64))[1]
+    return _value_and_slope("tanh", _array(a))[1]
 
 
 def relu(a: np.ndarray) -> np.ndarray:
     """max(a, 0)."""
-    return _value_and_slope("relu", np.asarray(a, dtype=np.float64))[0]
+    return _value_and_slope("relu", _array(a))[0]
 
 
 def drelu(a: np.ndarray) -> np.ndarray:
     """ReLU′(a) = 1 where a > 0, else 0 (0 at a = 0, as in PyTorch)."""
-    return _value_and_slope("relu", np.asarray(a, dtype=np.float64))[1]
+    return _value_and_slope("relu", _array(a))[1]
 
 
 # name → (φ, φ′): the same contract as `helpers.mlp.ACTIVATIONS` (there on tensors, here on arrays)
@@ -200,9 +208,7 @@ def gradient_status(norms) -> tuple[str, float, str]:
     norm (float64 overflowed) counts as exploding; a zero (underflow, or every unit
     saturated) as vanishing. The note says which, or is "".
     """
-    arr = np.asarray(norms, dtype=np.float64)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"norms must be a non-empty 1-D sequence (one per layer), got shape {arr.shape}")
+    arr = require_numbers("norms", norms)
     if np.any(arr < 0):
         raise ValueError("norms must be ≥ 0")
     if not np.all(np.isfinite(arr)):
@@ -260,7 +266,7 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
     every gain scales the same draws, so the sweep is one stack of matrix products."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
-    if isinstance(gains, (str, bytes)) or not hasattr(gains, "__iter__") or np.ndim(gains) == 0:
+    if not isinstance(gains, (list, tuple, np.ndarray)) or (isinstance(gains, np.ndarray) and gains.ndim != 1):
         raise TypeError(f"gains must be a list of gains, got {type(gains).__name__}")
     checked = []
     for i, gain in enumerate(gains):
@@ -332,7 +338,7 @@ def factor_bounds(depth: int, activation: str, gain: float | str, *, spectral_no
     gain = _check_gain(gain)
     W = weights(depth, gain, width, seed)
     if spectral_norm is not None:
-        spectral_norm = _check_gain(spectral_norm)
+        spectral_norm = require_real("spectral_norm", spectral_norm, above=0, example="1.0")
         W = W / np.linalg.norm(W, ord=2, axis=(1, 2))[:, None, None] * spectral_norm
     with np.errstate(all="ignore"):
         norms = _backward_norms(lambda l: W[l], depth, activation, False, width, seed)[0]

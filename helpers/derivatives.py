@@ -17,18 +17,17 @@ beside it (the rule is in `helpers.plotting`).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from helpers.gradients import LowPrecisionWarning, central_difference, forward_difference
+from helpers.gradients import central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
 from helpers.validation import (require_callable, require_choice, require_float_dtype, require_numbers,
-                               require_point, require_scalar_output, require_step)
+                               require_point, require_real, require_scalar_output, require_step, require_text)
 
 ERROR_FLOOR = 1e-20  # an error of exactly 0 is drawn here on log axes
 DEFAULT_HS = np.logspace(-15, 0, 61)  # four steps per decade
@@ -76,9 +75,7 @@ def estimate_slope(f: Callable, x0: float, h: float, dtype: torch.dtype = torch.
     require_choice("method", method, METHODS)
     x = torch.tensor(require_point("x0", x0), dtype=dtype)
     diff = central_difference if method == "central" else forward_difference
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LowPrecisionWarning)
-        return float(diff(f, x, h).item())
+    return float(diff(f, x, h, warn=False).item())
 
 
 def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
@@ -100,8 +97,9 @@ def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
 
 def exact_slope(df, x0: float) -> float:
     """f′(x0) from df: a number, or a function of a float64 tensor (or float)."""
+    x0 = require_point("x0", x0)
     if callable(df):
-        value = df(torch.tensor(float(x0), dtype=torch.float64))
+        value = df(torch.tensor(x0, dtype=torch.float64))
         slope = require_scalar_output("df", value)
     else:
         slope = require_point("df", df)
@@ -195,9 +193,10 @@ STYLES = {"float64": PALETTE["blue"], "float32": PALETTE["orange"]}
 def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str | None = None):
     """Log-log error against h: one colour per dtype, solid central, dashed forward,
     a dot at each curve's minimum. Returns the Axes."""
-    results = [results] if isinstance(results, ErrorVsH) else list(results)
-    if not results or not all(isinstance(r, ErrorVsH) for r in results):
+    results = [results] if isinstance(results, ErrorVsH) else results
+    if not isinstance(results, (list, tuple)) or not results or not all(isinstance(r, ErrorVsH) for r in results):
         raise TypeError("results must be an ErrorVsH or a list of them (from error_vs_h)")
+    title = require_text("title", title)
     with axes_for(ax, width=7.2, height=4.6) as ax:
         for r in results:
             colour = STYLES.get(r.dtype, PALETTE["green"])
@@ -221,7 +220,11 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
 
 # --------------------------------------------------------------------------- tangent and secants
 def line_through(x0: float, y0: float, slope: float, half_width: float) -> tuple[np.ndarray, np.ndarray]:
-    """The segment of the line y = y0 + slope·(x − x0) over [x0 − half_width, x0 + half_width]."""
+    """The segment of the line y = y0 + slope·(x − x0) over [x0 − half_width, x0 + half_width]
+    (slope may be ±inf: the drawn values are clipped)."""
+    x0, y0 = require_real("x0", x0), require_real("y0", y0)
+    slope = require_real("slope", slope, finite=False)
+    half_width = require_real("half_width", half_width, above=0)
     xs = np.array([x0 - half_width, x0 + half_width])
     return xs, finite_clipped(y0 + slope * (xs - x0))
 
@@ -235,6 +238,10 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
     """
     require_callable("f", f, "a function of a tensor")
     x0 = require_point("x0", x0)
+    title = require_text("title", title)
+    if not isinstance(xlim, (tuple, list)) or len(xlim) != 2:
+        raise TypeError("xlim must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}".format(
+            kind=type(xlim).__name__))
     lo, hi = (require_point("xlim", v) for v in xlim)
     if not lo < x0 < hi:
         raise ValueError(f"x0 must lie inside xlim = ({lo}, {hi}), got {x0}")

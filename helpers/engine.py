@@ -72,8 +72,8 @@ class Value:
             raise ValueError(f"a negative number to a fractional power ({self.data:g} ** {k:g}) is not real")
         value = _power(self.data, k)
         if math.isinf(value) and math.isfinite(self.data):
-            raise ValueError("{base:g} ** {k:g} overflows a float (the limit is about 1.8e308)".format(
-                base=self.data, k=k))
+            raise ValueError("{base:g} ** {k:g} overflows a float (the limit is about 1.8e308): the exponent "
+                             "is too large for this base".format(base=self.data, k=k))
         out = Value(value, (self,), f"**{k:g}")
 
         def _backward():
@@ -152,9 +152,14 @@ class Value:
         return other + (-self)
 
     def __truediv__(self, other):  # v / w = v · w⁻¹
-        return self * _as_value(other) ** -1
+        other = _as_value(other)
+        if other.data == 0:
+            raise ValueError("division by zero: the other operand is 0")
+        return self * other ** -1
 
     def __rtruediv__(self, other):  # 1 / v
+        if self.data == 0:
+            raise ValueError("division by zero: the Value divided by is 0")
         return other * self ** -1
 
     def backward(self) -> None:
@@ -277,8 +282,9 @@ def trace_backward(root) -> tuple[list, list[BackwardCall]]:
             grads = tuple(float(n.grad) for n in order)
             calls.append(BackwardCall(i, node, float(upstream), tuple(parents), local, added, grads))
     except Exception as exc:
-        raise ValueError(f"the backward pass failed at node {len(calls) + 1} of {len(order)} "
-                         f"({type(exc).__name__}: {exc}): check that node's _backward") from None
+        raise ValueError("the backward pass failed at node {k} of {n} ({error}: {message}): check that node's "
+                         "_backward".format(k=len(calls) + 1, n=len(order), error=type(exc).__name__,
+                                            message=exc)) from None
     finally:
         for n, g in zip(order, saved):
             n.grad = g
@@ -358,6 +364,11 @@ def run_program(program, inputs: list):
 
     Returns the sum of the last three results, so the output depends on several branches.
     """
+    if not isinstance(inputs, (list, tuple)) or not all(
+            all(hasattr(v, m) for m in ("tanh", "exp", "log", "sigmoid")) for v in inputs):
+        raise TypeError("inputs must be a list of Values (yours or helpers.engine's) or of torch tensors, one per "
+                        "input of the program, got {kind}".format(kind=type(inputs).__name__))
+    _check_program(program, len(inputs))
     pool = list(inputs)
     for op, i, j, c in program:
         a, b = pool[i], pool[j]
@@ -372,8 +383,24 @@ def run_program(program, inputs: list):
     return pool[-1] + pool[-2] + pool[-3]
 
 
+def _check_program(program: object, n_inputs: int) -> None:
+    """A program of `random_program`'s form for n_inputs inputs: at least three steps (op, i, j, c),
+    each op one of OPS, reading only the inputs and earlier results."""
+    if not isinstance(program, (list, tuple)) or len(program) < 3:
+        raise TypeError("program must be a list of at least three steps from random_program(...), got {kind}".format(
+            kind=type(program).__name__))
+    for k, step in enumerate(program):
+        ok = isinstance(step, (list, tuple)) and len(step) == 4 and isinstance(step[0], str) and step[0] in OPS
+        ok = ok and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < n_inputs + k for v in step[1:3])
+        if not ok or isinstance(step[3], bool) or not isinstance(step[3], (int, float)):
+            raise ValueError("program[{k}] must be a step (op, i, j, c) of random_program for n_inputs={n} inputs, "
+                             "got {step!r}".format(k=k, n=n_inputs, step=step))
+
+
 def program_text(program, n_inputs: int = 3) -> str:
     """`random_program`'s expression as readable lines: "v1 = x2 * x3", …, "out = v10 + v11 + v12"."""
+    n_inputs = require_int("n_inputs", n_inputs, min=1, max=1000)
+    _check_program(program, n_inputs)
     names = [f"x{i + 1}" for i in range(n_inputs)]
     forms = {"add": "{a} + {b}", "sub": "{a} - {b}", "mul": "{a} * {b}", "div": "{a} / ({b}² + 1)",
              "neg": "-{a}", "exp": "exp(tanh({a}))", "log": "log({a}² + 1)", "tanh": "tanh({a})",

@@ -31,7 +31,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from helpers.validation import (require_callable, require_real, require_scalar_output, require_step,
+from helpers.validation import (require_bool, require_callable, require_int, require_real, require_scalar_output,
+                               require_step,
                                require_tensor)
 
 DEFAULT_H = 1e-5
@@ -49,6 +50,12 @@ def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()"
     """Warn (LowPrecisionWarning) if `dtype` is a floating dtype less precise than float64; returns
     whether it warned. float32's ε ≈ 1.2e-7 is above the 'good' band (< 1e-7) by itself, and a
     central difference with h = 1e-5 divides round-off by h: 2.0027 instead of 2 for the slope of x²."""
+    if dtype is torch.float64:  # the usual case, first: this runs on every gradient check
+        return False
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError("dtype must be a torch dtype such as torch.float32, got {kind}".format(
+            kind=type(dtype).__name__))
+    stacklevel = require_int("stacklevel", stacklevel, min=1, max=100)
     if not dtype.is_floating_point or torch.finfo(dtype).eps <= torch.finfo(torch.float64).eps:
         return False
     warnings.warn(LOW_PRECISION.format(what=what, dtype=str(dtype).replace("torch.", ""),
@@ -67,23 +74,28 @@ def _float_tensor(x: object, name: str) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------- differences
-def forward_difference(f: Callable, x, h: float = DEFAULT_H):
+def forward_difference(f: Callable, x, h: float = DEFAULT_H, *, warn: bool = True):
     """Slope estimate (f(x+h) − f(x)) / h; a Python float or a tensor shaped like x.
 
     For a tensor x, f must return a scalar and the result holds ∂f/∂x for every element.
+    A tensor below float64 gives a LowPrecisionWarning unless warn=False (for showing its
+    round-off on purpose, as lesson 01 does).
     """
-    return _difference(f, x, h, central=False)
+    return _difference(f, x, h, central=False, warn=warn)
 
 
-def central_difference(f: Callable, x, h: float = DEFAULT_H):
-    """Slope estimate (f(x+h) − f(x−h)) / 2h, second-order accurate; float or tensor like x."""
-    return _difference(f, x, h, central=True)
+def central_difference(f: Callable, x, h: float = DEFAULT_H, *, warn: bool = True):
+    """Slope estimate (f(x+h) − f(x−h)) / 2h, second-order accurate; float or tensor like x
+    (warn as in `forward_difference`)."""
+    return _difference(f, x, h, central=True, warn=warn)
 
 
-def _difference(f: Callable, x, h: float, central: bool):
+def _difference(f: Callable, x, h: float, central: bool, warn: bool):
     _check_callable(f)
     h = require_step("h", h)
     if isinstance(x, torch.Tensor):
+        if require_bool("warn", warn):
+            warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=3)
         return _tensor_difference(f, x, h, central)
     x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
     if central:
@@ -93,7 +105,6 @@ def _difference(f: Callable, x, h: float, central: bool):
 
 def _tensor_difference(f: Callable, x: torch.Tensor, h: float, central: bool) -> torch.Tensor:
     _float_tensor(x, "x")
-    warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=4)
     base = x.detach().clone()
     return _nudge_elements(lambda: f(base), base, h, central)
 
@@ -282,9 +293,25 @@ class GradientComparison:
 
 
 # --------------------------------------------------------------------------- tables
+def _check_table(header: object, rows: object) -> tuple[list[str], list[list[str]]]:
+    """header as a list of str, rows as lists of str with one cell per header column."""
+    if not isinstance(header, (list, tuple)) or not header or not all(isinstance(h, str) for h in header):
+        raise TypeError("header must be a non-empty list of column names (strings), got {kind}".format(
+            kind=type(header).__name__))
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in rows):
+        raise TypeError("rows must be a list of rows, each a list of cells, got {kind}".format(
+            kind=type(rows).__name__))
+    for i, row in enumerate(rows):
+        if len(row) != len(header) or not all(isinstance(c, str) for c in row):
+            raise ValueError("rows[{i}] must hold {n} strings, one per column of header, got {row!r}".format(
+                i=i, n=len(header), row=row))
+    return list(header), [list(r) for r in rows]
+
+
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell, a dashed rule under the header."""
-    table = [list(header), *map(list, rows)]
+    header, rows = _check_table(header, rows)
+    table = [header, *rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -293,6 +320,7 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """The same table as HTML; every cell is escaped, so a name such as "<b>" shows as text."""
+    header, rows = _check_table(header, rows)
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -22,10 +22,11 @@ import torch
 
 from helpers.i18n import translate
 from helpers.plotting import PALETTE, axes_for
-from helpers.validation import require_int, require_tensor
+from helpers.validation import require_bool, require_int, require_tensor, require_text
 
 MAX_NODES = 60
 CAPTION = "arrows: the way backward() sends gradients"  # a learner reads it: translated
+NOT_A_GRAPH = "graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
@@ -108,7 +109,7 @@ def op_name(fn: object) -> str:
     Built-in PyTorch nodes are lower-cased; custom `autograd.Function`s keep their spelling.
     """
     if fn is None:
-        raise TypeError("op_name needs a backward node (a tensor's grad_fn), got None")
+        raise TypeError("fn must be a backward node (a tensor's grad_fn), got None")
     name = type(fn).__name__
     if name == "AccumulateGrad":
         return "leaf"
@@ -133,7 +134,7 @@ def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
     if t is None:
         return "None"
     if not isinstance(t, torch.Tensor):
-        raise TypeError(f"t must be a tensor or None, got {type(t).__name__}")
+        raise TypeError("t must be a tensor or None, got {kind}".format(kind=type(t).__name__))
     digits = require_int("digits", digits, min=1, max=17)
     flat = t.detach().cpu().reshape(-1)
     if flat.numel() == 1:
@@ -177,7 +178,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     format_tensor(tensor, digits)  # validates digits
     walk = _Walk(tensor, names, digits, max_nodes, output_name or _label_for(tensor, names) or "output")
     walk.run()
-    return AutogradGraph.from_edges(walk.nodes, walk.edges)
+    return AutogradGraph(tuple(walk.nodes), tuple(walk.edges), _layers(walk.nodes, walk.edges))
 
 
 class _Walk:
@@ -186,6 +187,7 @@ class _Walk:
 
     def __init__(self, tensor: torch.Tensor, names: dict[str, torch.Tensor], digits: int, max_nodes: int,
                  output_label: str):
+        require_text("output_name", output_label, optional=False)
         self.tensor, self.names, self.digits, self.max_nodes = tensor, names, digits, max_nodes
         self.nodes = [GraphNode("n0", "output", output_label, value=format_tensor(tensor, digits))]
         self.edges: list[GraphEdge] = []
@@ -269,7 +271,7 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
     sorted by it and pushed apart until boxes clear each other, at least 1 unit (a barycentre
     layout, by hand)."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"layout needs an AutogradGraph, got {type(graph).__name__}")
+        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
     parents: dict[str, list[str]] = {n.id: [] for n in graph.nodes}
     for e in graph.edges:
         parents[e.target].append(e.source)
@@ -295,6 +297,9 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
 
 def node_width(n: GraphNode) -> float:
     """Approximate box width in layout units (1 unit ≈ 1.7 in, 10-pt text ≈ 0.05 unit a character)."""
+    if not isinstance(n, GraphNode):
+        raise TypeError("n must be a GraphNode (one of an AutogradGraph's nodes), got {kind}".format(
+            kind=type(n).__name__))
     return 0.05 * max(len(line) for line in _node_text(n).splitlines()) + 0.25
 
 
@@ -329,7 +334,9 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
     """Draw an AutogradGraph (from `autograd_graph`, or `helpers.engine.value_graph` for lesson 03's
     engine): the output at the top, arrows the way backward() sends gradients. Returns the Axes."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(f"draw_autograd_graph needs an AutogradGraph, got {type(graph).__name__}")
+        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
+    title = require_text("title", title)
+    require_bool("caption", caption)
     pos = layout(graph)
     (left, right), depth = _extent(graph, pos), max(graph.layers.values())
     width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
@@ -372,6 +379,9 @@ def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
     """An arc radius per edge: 0 for a single edge, spread symmetrically (±0.175 for a pair,
     up to ±0.35 for more) when one source feeds the same target several times (w * w), so the
     arrows do not overlap."""
+    if not isinstance(edges, (list, tuple)) or not all(isinstance(e, GraphEdge) for e in edges):
+        raise TypeError("edges must be a list of GraphEdge (an AutogradGraph's edges), got {kind}".format(
+            kind=type(edges).__name__))
     counts: dict[tuple[str, str], int] = {}
     for e in edges:
         counts[(e.source, e.target)] = counts.get((e.source, e.target), 0) + 1

@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from helpers.gradients import DEFAULT_H, GradientComparison, compare_gradients, numeric_grad
-from helpers.validation import (require_callable, require_float_dtype, require_int, require_real,
+from helpers.validation import (require_bool, require_callable, require_float_dtype, require_int, require_real,
                                require_same_dtype_and_device, require_seed, require_step, require_tensor)
 
 Params = dict[str, torch.Tensor]
@@ -45,23 +45,23 @@ Params = dict[str, torch.Tensor]
 # --------------------------------------------------------------------------- activations
 def sigmoid(z: torch.Tensor) -> torch.Tensor:
     """σ(z) = 1 / (1 + e^(−z))."""
-    return torch.sigmoid(z)
+    return torch.sigmoid(require_tensor("z", z))
 
 
 def dsigmoid(z: torch.Tensor) -> torch.Tensor:
     """σ′(z) = σ(z) (1 − σ(z))."""
-    s = torch.sigmoid(z)
+    s = torch.sigmoid(require_tensor("z", z))
     return s * (1 - s)
 
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
     """tanh(z)."""
-    return torch.tanh(z)
+    return torch.tanh(require_tensor("z", z))
 
 
 def dtanh(z: torch.Tensor) -> torch.Tensor:
     """tanh′(z) = 1 − tanh²(z)."""
-    return 1 - torch.tanh(z) ** 2
+    return 1 - torch.tanh(require_tensor("z", z)) ** 2
 
 
 # name → (φ, φ′)
@@ -114,8 +114,9 @@ def _check_data(params: Params, X: object, Y: object) -> None:
         require_tensor(name, t, floating=True, ndim=2)
     d, q = params["W1"].shape[1], params["W2"].shape[0]
     if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0] or X.shape[0] == 0:  # type: ignore[union-attr]
-        raise ValueError(f"X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X "
-                         f"{tuple(X.shape)} and Y {tuple(Y.shape)}")  # type: ignore[union-attr]
+        raise ValueError("X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X {x_shape} and Y "
+                         "{y_shape}".format(d=d, q=q, x_shape=tuple(X.shape),  # type: ignore[union-attr]
+                                            y_shape=tuple(Y.shape)))  # type: ignore[union-attr]
     require_same_dtype_and_device({"params['W1']": params["W1"], "X": X, "Y": Y})
 
 
@@ -127,7 +128,8 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     Entries are N(0, 1)/√fan_in, so the pre-activations stay near 1 and σ′ is not tiny.
     """
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        require_int(name, v, min=1, what="a positive integer")
+        require_int(name, v, min=1, max=4096, what="a positive integer")
+    require_bool("bias", bias)
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     params = {"W1": torch.randn(n_hidden, n_in, generator=gen, dtype=torch.float64) / n_in ** 0.5,
@@ -141,8 +143,8 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
 def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype = torch.float64,
               seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded mini-batch: X (n × n_in) and targets Y (n × n_out), standard normal entries."""
-    for name, v in (("n", n), ("n_in", n_in), ("n_out", n_out)):
-        require_int(name, v, min=1, what="a positive integer")
+    for name, v, most in (("n", n, 100_000), ("n_in", n_in, 4096), ("n_out", n_out, 4096)):
+        require_int(name, v, min=1, max=most, what="a positive integer")
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
@@ -192,7 +194,8 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor
 def _check_forward(params: Params, fwd: object) -> Forward:
     """fwd itself, if it is this module's Forward and was computed with parameters of these shapes."""
     if not isinstance(fwd, Forward):
-        raise TypeError(f"fwd must be the Forward returned by helpers.mlp.forward(...), got {type(fwd).__name__}")
+        raise TypeError("fwd must be the Forward returned by helpers.mlp.forward(...), got {kind}".format(
+            kind=type(fwd).__name__))
     W1, W2 = params["W1"], params["W2"]
     if fwd.X.shape[1] != W1.shape[1] or fwd.Z.shape[1] != W1.shape[0] or fwd.O.shape[1] != W2.shape[0]:
         raise ValueError("fwd was computed with other parameters: its X, Z and O have {d}, {h} and {q} columns, "
@@ -501,7 +504,8 @@ def backward_steps(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch
     """
     params = _check_params(params)
     if "b1" in params:
-        raise ValueError("backward_steps follows the source's network without biases: give W1 and W2 only")
+        raise ValueError("params must hold W1 and W2 only: backward_steps follows the source's network, "
+                         "without biases")
     W1, W2 = params["W1"], params["W2"]
     for name, t, cols in (("X", X, W1.shape[1]), ("Y", Y, W2.shape[0])):
         require_tensor(name, t, floating=True)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 import matplotlib
+import matplotlib.axes
 import matplotlib.axis
 import matplotlib.pyplot as plt
 import numpy as np
@@ -37,7 +38,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers.kernel import in_kernel
-from helpers.validation import require_int, require_numbers
+from helpers.validation import require_axes, require_bool, require_int, require_numbers, require_real, require_text
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -120,11 +121,9 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, heigh
     its axes take the house style even where `use_house_style` was never called, without changing
     matplotlib's settings for anything else.
     """
-    ncols, nrows = require_int("ncols", ncols, min=1), require_int("nrows", nrows, min=1)
-    w = width if width is not None else min(FIGSIZE[0] * ncols, 12.8)
-    h = height if height is not None else FIGSIZE[1] * nrows
-    if w <= 0 or h <= 0:
-        raise ValueError(f"width and height must be positive inches, got {w!r} × {h!r}")
+    ncols, nrows = require_int("ncols", ncols, min=1, max=20), require_int("nrows", nrows, min=1, max=20)
+    w = min(FIGSIZE[0] * ncols, 12.8) if width is None else require_real("width", width, above=0, max=100)
+    h = FIGSIZE[1] * nrows if height is None else require_real("height", height, above=0, max=100)
     with house_style():
         if inline_backend():
             return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
@@ -151,7 +150,8 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def power_of_ten(value: float, _pos=None) -> str:
     """A log-axis tick label as plain text, 10⁻⁴. matplotlib's default is mathtext ($10^{-4}$),
     whose parsing and layout were half of the time to draw a figure with log axes."""
-    if not value > 0:
+    value = require_real("value", value, finite=False)
+    if not value > 0 or math.isinf(value):
         return ""
     return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)
 
@@ -164,6 +164,7 @@ def plain_log_ticks(*axes, numticks: int | None = None, minor: bool = False) -> 
     axis spans about a decade or less, so a short axis still has numbers on it)."""
     if numticks is not None:
         numticks = require_int("numticks", numticks, min=2, max=50)
+    require_bool("minor", minor)
     for axis in axes:
         if not isinstance(axis, matplotlib.axis.Axis):
             raise TypeError(f"plain_log_ticks takes axes' axis objects (ax.xaxis, ax.yaxis), "
@@ -186,6 +187,9 @@ def close_figure(fig) -> None:
 @contextmanager
 def closed_on_error(fig) -> Iterator:
     """Run the drawing of `fig`; if it raises, close the figure before the error goes on."""
+    if not isinstance(fig, Figure):
+        raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
+            kind=type(fig).__name__))
     try:
         yield fig
     except BaseException:
@@ -197,7 +201,7 @@ def closed_on_error(fig) -> Iterator:
 def axes_for(ax=None, **figure_kw) -> Iterator:
     """`ax` itself, or the axes of a `new_figure(**figure_kw)` that is closed if drawing fails."""
     if ax is not None:
-        yield ax
+        yield require_axes("ax", ax)
         return
     fig, new_ax = new_figure(**figure_kw)
     with closed_on_error(fig):
@@ -207,6 +211,7 @@ def axes_for(ax=None, **figure_kw) -> Iterator:
 def finite_clipped(values: Sequence[float], limit: float = CLIP) -> np.ndarray:
     """Values as a float array with NaN → limit and ±inf/overflow → ±limit, for plotting only."""
     arr = require_numbers("values", values, ndim=None)
+    limit = require_real("limit", limit, above=0)
     return np.clip(np.nan_to_num(arr, nan=limit, posinf=limit, neginf=-limit), -limit, limit)
 
 
@@ -219,6 +224,8 @@ def plot_loss_curve(losses: Sequence[float], ax=None, label: str | None = None, 
     detaching it would hide the classic `losses.append(loss)` mistake, which keeps every
     step's autograd graph in memory (see `helpers.validation.require_numbers`)."""
     arr = require_numbers("losses", losses)
+    label, title = require_text("label", label), require_text("title", title)
+    require_bool("logy", logy)
     with axes_for(ax) as ax:
         epochs = np.arange(1, arr.size + 1)
         values = finite_clipped(arr)

@@ -61,8 +61,8 @@ def _parse(expr: object):
         try:
             expr = sp.sympify(expr)
         except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError(f"could not read {expr!r} as a formula ({exc}); write it in Python syntax, "
-                             "e.g. 'sin(x**2)'") from None
+            raise ValueError("expr could not be read as a formula: {expr!r} ({reason}); write it in Python syntax, "
+                             "e.g. 'sin(x**2)'".format(expr=expr, reason=exc)) from None
     if isinstance(expr, (sp.MatrixBase, sp.NDimArray)) or (
             isinstance(expr, sp.Lambda) and not isinstance(expr.expr, sp.Expr)):
         raise ValueError("the function must return a scalar, got a matrix or array; "
@@ -111,6 +111,9 @@ def _values(symbols: list, at) -> dict[str, float]:
 def _wrt(wrt, names: list[str]) -> list[str]:
     if wrt is None:
         return names
+    names_given = [wrt] if isinstance(wrt, str) else wrt
+    if not isinstance(wrt, (str, list, tuple)) or not all(isinstance(n, str) for n in names_given):
+        raise TypeError("wrt must be a variable's name or a list of names, got {kind}".format(kind=type(wrt).__name__))
     chosen = [wrt] if isinstance(wrt, str) else list(wrt)
     unknown = [n for n in chosen if n not in names]
     if unknown or not chosen:

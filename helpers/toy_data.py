@@ -27,7 +27,7 @@ MAX_POINTS = 1_000_000
 def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype, n_name: str = "n") -> tuple[int, int]:
     """(n, seed) as ints, after checking every common argument."""
     if require_int(n_name, n, what="an integer number of points") < 2:
-        raise ValueError(f"{n_name} must be at least 2 (one point per class), got {n}")
+        raise ValueError("{name} must be at least 2 (one point per class), got {n}".format(name=n_name, n=n))
     if n > MAX_POINTS:
         raise ValueError("{name} must be at most {limit} points for a toy data set, got {n}".format(
             name=n_name, limit=MAX_POINTS, n=n))

@@ -28,13 +28,14 @@ and no overflow warning is ever emitted.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from helpers.validation import require_choice, require_int, require_real
+from helpers.validation import require_bool, require_choice, require_int, require_numbers, require_real
 
 DATA_X = (1.0, 2.0, 3.0)
 DATA_Y = (2.0, 4.0, 6.0)
@@ -90,7 +91,7 @@ class Trajectory:
 # --------------------------------------------------------------------------- validation
 def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
     def as_tuple(seq, name):
-        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+        if not isinstance(seq, (list, tuple, np.ndarray)) or np.ndim(seq) != 1:
             raise TypeError(f"{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), "
                             f"got {type(seq).__name__}")
         values = tuple(require_real(f"{name}[{i}]", v) for i, v in enumerate(seq))
@@ -285,8 +286,8 @@ def cost(w, x: Sequence[float] = DATA_X, y: Sequence[float] = DATA_Y) -> np.ndar
 
     Overflow gives NaN, never a warning."""
     xs, ys = _data(x, y)
-    scalar = np.ndim(w) == 0
-    w_arr = np.asarray(w, dtype=float)
+    scalar = isinstance(w, numbers.Real) and not isinstance(w, bool)
+    w_arr = np.float64(w) if scalar else require_numbers("w", w, ndim=None)
     with np.errstate(all="ignore"):
         d = w_arr[..., None] * np.asarray(xs) - np.asarray(ys)
         j = (d * d).mean(axis=-1)
@@ -320,6 +321,11 @@ def trajectory_status(ws: np.ndarray, epoch_factor_: float, fixed_point: float, 
 
     The status is about the ends of epochs: inside an epoch a single step may overshoot w*
     (lr > 1/(2x²)) even when the ends of epochs keep their side."""
+    ws = require_numbers("ws", ws)
+    epoch_factor_ = require_real("epoch_factor_", epoch_factor_, finite=False)
+    if isinstance(fixed_point, bool) or not isinstance(fixed_point, (int, float)):  # NaN is allowed: A = 1
+        raise TypeError(f"fixed_point must be a real number, got {type(fixed_point).__name__}")
+    require_bool("diverged", diverged)
     if diverged:
         return "diverged"
     if not math.isfinite(fixed_point):  # A = 1: every epoch moves w by the same amount

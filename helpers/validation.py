@@ -25,7 +25,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["require_int", "require_real", "require_choice", "require_callable", "require_tensor",
            "require_float_dtype", "require_seed", "require_step", "require_point", "require_scalar_output",
-           "require_same_dtype_and_device", "require_numbers", "SEED_MAX"]
+           "require_same_dtype_and_device", "require_numbers", "require_text", "require_axes", "require_bool",
+           "SEED_MAX"]
 
 # The largest seed torch.Generator.manual_seed accepts (NumPy and `random` accept it too).
 SEED_MAX = 2**64 - 1
@@ -88,9 +89,45 @@ def require_real(name: str, value: object, *, min: float | None = None, max: flo
 
 
 def require_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
-    """`value` itself, if it is one of `options`."""
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+    """The option equal to `value` (of the option's own kind: True is not 1, a list or an array
+    is never a choice). Not a string where the options are strings: TypeError; else ValueError."""
+    for option in options:
+        if isinstance(value, type(option)) and isinstance(value, bool) == isinstance(option, bool) \
+                and value == option:
+            return option
+    listed = ", ".join(map(repr, options))
+    if all(isinstance(o, str) for o in options) and not isinstance(value, str):
+        raise TypeError("{name} must be one of {listed} (a string), got {kind}".format(
+            name=name, listed=listed, kind=_kind(value)))
+    raise ValueError("{name} must be one of {listed}, got {value!r}".format(name=name, listed=listed, value=value))
+
+
+def require_bool(name: str, value: object) -> bool:
+    """`value` itself, if it is True or False (1, "yes" or a tensor are not: a flag is never guessed)."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError("{name} must be True or False, got {kind}".format(name=name, kind=_kind(value)))
+    return bool(value)
+
+
+def require_text(name: str, value: object, *, optional: bool = True) -> str | None:
+    """`value` itself, if it is a str (or None when optional): a title, a label, a name."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("{name} must be a string{or_none}, got {kind}".format(
+            name=name, or_none=" or None" if optional else "", kind=_kind(value)))
+    return value
+
+
+def require_axes(name: str, value: object):
+    """`value` itself, if it is a matplotlib Axes (from `new_figure` or `plt.subplots`)."""
+    import matplotlib.axes
+
+    if not isinstance(value, matplotlib.axes.Axes):
+        raise TypeError("{name} must be a matplotlib Axes, e.g. from fig, ax = new_figure(), got {kind}".format(
+            name=name, kind=_kind(value)))
     return value
 
 
@@ -152,10 +189,11 @@ def require_point(name: str, value: object) -> float:
 
     if isinstance(value, torch.Tensor):
         if not value.is_floating_point():
-            raise ValueError(f"{name} must be a float or a floating-point tensor, got a tensor of dtype "
-                             f"{value.dtype}; write it as a float, e.g. 2.0 rather than 2")
+            raise ValueError("{name} must be a float or a floating-point tensor, got a tensor of dtype {dtype}; "
+                             "write it as a float, e.g. 2.0 rather than 2".format(name=name, dtype=value.dtype))
         if value.numel() != 1:
-            raise ValueError(f"{name} must be one number, got a tensor of shape {tuple(value.shape)}")
+            raise ValueError("{name} must be one number, got a tensor of shape {shape}".format(
+                name=name, shape=tuple(value.shape)))
         value = value.item()
     return require_real(name, value)
 
@@ -167,13 +205,14 @@ def require_scalar_output(name: str, value: object) -> float:
 
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise ValueError(f"{name} must return a scalar, got a tensor of shape {tuple(value.shape)}")
+            raise ValueError("{name} must return a scalar, got a tensor of shape {shape}".format(
+                name=name, shape=tuple(value.shape)))
         if value.is_complex():
             raise ValueError("{name} must return a real number, got a complex tensor".format(name=name))
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must return a scalar (a float or a one-element tensor), "
-                         f"got {_kind(value)}")
+        raise ValueError("{name} must return a scalar (a float or a one-element tensor), got {kind}".format(
+            name=name, kind=_kind(value)))
     value = float(value)
     if math.isnan(value):
         raise ValueError("{name} returned NaN (not a number)".format(name=name))

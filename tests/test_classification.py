@@ -241,3 +241,31 @@ def test_the_classifier_trains_and_draws_on_the_gpu():
     C.classifier_figure(params, losses, X.cuda(), y.cuda(), resolution=10)
     with pytest.raises(ValueError, match="^X is torch.float64 on cpu but"):        # the data on another device
         C.forward(params, X, y)
+
+
+def test_training_checks_its_inputs_once_and_runs_the_same_steps():
+    """train_classifier checks everything on its first step and skips the repeated checks after;
+    the path is bit for bit that of forward/backward called by hand, and checks are back on after."""
+    X, y = spiral_classes(10, 3, seed=0)
+    params, losses = C.train_classifier(X, y, n_hidden=8, steps=5, lr=0.5, seed=0)
+    p = C.init_params(2, 8, 3, seed=0)
+    by_hand = []
+    for _ in range(5):
+        fwd = C.forward(p, X, y)
+        grads = C.backward(p, fwd)
+        by_hand.append(float(fwd.J))
+        p = {k: p[k] - 0.5 * grads[k] for k in p}
+    assert losses == by_hand and all(torch.equal(params[k], p[k]) for k in p)
+    with pytest.raises(ValueError, match=r"^y must hold class labels 0, 1, 2, … \(at most 4096 classes\), "
+                                         r"got -1 … 1$"):
+        C.train_classifier(X, torch.where(y == 2, -1, y), steps=3)       # checked: the label -1 is caught
+    with pytest.raises(ValueError, match="^O must be a floating-point tensor"):
+        C.softmax(torch.tensor([1, 2]))                                   # and the checks are on again
+
+
+def test_checks_are_back_on_after_a_failed_training():
+    X, y = spiral_classes(10, 3, seed=0)
+    with pytest.raises(ValueError, match="lr"):
+        C.train_classifier(X, y, lr=-1.0)
+    with pytest.raises(TypeError, match="^params must be a dict"):
+        C.backward("params", None)

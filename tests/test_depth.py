@@ -67,8 +67,8 @@ def test_gradient_status():
     assert D.gradient_status([0.0, 1.0])[:2] == ("vanishing", 0.0)
     assert D.gradient_status([math.inf, 1.0])[:2] == ("exploding", math.inf)
     assert D.gradient_status([0.0, 0.0])[0] == "vanishing"
-    for bad in ([], [[1.0]], [-1.0, 1.0]):
-        with pytest.raises(ValueError):
+    for bad, error in (([], ValueError), ([[1.0]], TypeError), ([-1.0, 1.0], ValueError), ("1", TypeError)):
+        with pytest.raises(error, match="norms"):
             D.gradient_status(bad)
 
 

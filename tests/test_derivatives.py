@@ -75,7 +75,7 @@ def test_three_way_text_and_html_reprs():
     ("x*y", 1.0, {}, "dict"),
     ("x*y", {"x": 1.0}, {}, "missing"),
     ("x*y", {"x": 1.0, "y": 2.0}, {"wrt": "z"}, "wrt"),
-    ("sin(x", 1.0, {}, "could not read"),
+    ("sin(x", 1.0, {}, "expr could not be read"),
     ({}, 1.0, {}, "empty"),
 ])
 def test_three_way_rejects_bad_input(expr, at, kwargs, match):

@@ -250,3 +250,12 @@ def test_confirm_gradient_prints_one_line_and_fails_with_the_claim(capsys):
 def test_confirm_gradient_rejects_bad_input(call, error, fragment):
     with pytest.raises(error, match=fragment):
         call()
+def test_warn_false_is_for_showing_round_off_on_purpose():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slope = g.central_difference(_square_sum, torch.tensor([1.0]), warn=False).item()
+        g.forward_difference(_square_sum, torch.tensor([1.0]), warn=False)
+    assert abs(slope - 2.0) > 1e-3
+    with pytest.raises(TypeError, match="^warn must be True or False, got str$"):
+        g.central_difference(_square_sum, torch.tensor([1.0], dtype=torch.float64), warn="no")
+

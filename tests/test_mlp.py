@@ -25,7 +25,7 @@ def test_init_params_shapes_and_seed():
 
 
 @pytest.mark.parametrize("kwargs, error, fragment", [
-    ({"n_in": 0}, ValueError, "n_in must be ≥ 1, got 0"), ({"n_hidden": 2.5}, TypeError, "positive integer, got float"),
+    ({"n_in": 0}, ValueError, "n_in must be between 1 and 4096, got 0"), ({"n_hidden": 2.5}, TypeError, "positive integer, got float"),
     ({"n_out": True}, TypeError, "positive integer, got bool"), ({"dtype": torch.int64}, ValueError, "must be")])
 def test_init_params_rejects_bad_input(kwargs, error, fragment):
     with pytest.raises(error, match=fragment):
@@ -36,7 +36,7 @@ def test_make_data_shapes_and_validation():
     X, Y = mlp.make_data(5, 3, 2)
     assert X.shape == (5, 3) and Y.shape == (5, 2)
     assert torch.equal(X, mlp.make_data(5, 3, 2)[0])
-    with pytest.raises(ValueError, match="n must be ≥ 1"):
+    with pytest.raises(ValueError, match="^n must be between 1 and 100000, got 0$"):
         mlp.make_data(n=0)
 
 

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (SEED_MAX, require_callable, require_choice, require_float_dtype, require_int,
-                                require_numbers, require_point, require_real, require_same_dtype_and_device,
-                                require_scalar_output, require_seed, require_step, require_tensor)
+from helpers.validation import (SEED_MAX, require_axes, require_bool, require_callable, require_choice,
+                                require_float_dtype, require_int, require_numbers, require_point, require_real,
+                                require_same_dtype_and_device, require_scalar_output, require_seed, require_step,
+                                require_tensor, require_text)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -166,4 +167,30 @@ def test_require_numbers():
         require_numbers("losses", {"a": 1.0})
     with pytest.raises(ValueError, match=r"^losses must be a non-empty sequence of numbers, got shape \(0,\)$"):
         require_numbers("losses", [])
+
+
+def test_require_choice_of_the_wrong_kind():
+    assert require_choice("activation", "tanh", ("sigmoid", "tanh")) == "tanh"
+    for wrong in (["tanh"], np.array(["tanh", "x"]), torch.zeros(2)):      # unhashable or ambiguous, once
+        with pytest.raises(TypeError, match=r"^activation must be one of 'sigmoid', 'tanh' \(a string\), got"):
+            require_choice("activation", wrong, ("sigmoid", "tanh"))
+    with pytest.raises(ValueError, match="^k must be one of 1, 2, got True$"):  # True is not 1
+        require_choice("k", True, (1, 2))
+
+
+def test_require_bool_text_and_axes():
+    assert require_bool("residual", np.bool_(True)) is True
+    with pytest.raises(TypeError, match="^residual must be True or False, got int$"):
+        require_bool("residual", 1)
+    assert require_text("title", None) is None and require_text("title", "t") == "t"
+    with pytest.raises(TypeError, match="^title must be a string or None, got Tensor$"):
+        require_text("title", torch.zeros(2))
+    with pytest.raises(TypeError, match="^ylabel must be a string, got NoneType$"):
+        require_text("ylabel", None, optional=False)
+    from helpers.plotting import new_figure
+
+    _, ax = new_figure()
+    assert require_axes("ax", ax) is ax
+    with pytest.raises(TypeError, match="^ax must be a matplotlib Axes, e.g. from fig, ax = new_figure\\(\\), got str$"):
+        require_axes("ax", "ax")
 

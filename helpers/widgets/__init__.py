@@ -26,7 +26,11 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from helpers.validation import require_choice, require_text
 
 # Stable CSS class names: the browser tests (tests/browser) select widgets by these.
 CSS = {
@@ -87,6 +91,10 @@ class FigureView:
     """
 
     def __init__(self, fig, css_class: str | None = None):
+        if not isinstance(fig, Figure):
+            raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
+                kind=type(fig).__name__))
+        require_text("css_class", css_class)
         self.fig = fig
         dpi = fig.dpi
         plt.close(fig)  # keep it out of the inline backend's automatic display
@@ -137,6 +145,10 @@ class BlitFigureView(FigureView):
     """
 
     def __init__(self, fig, css_class: str | None = None, dynamic_artists=()):
+        if not isinstance(dynamic_artists, (list, tuple, type({}.values()))) or not all(
+                isinstance(a, Artist) for a in dynamic_artists):
+            raise TypeError("dynamic_artists must be a list of matplotlib artists (lines, texts), got {kind}".format(
+                kind=type(dynamic_artists).__name__))
         super().__init__(fig, css_class)
         self.dynamic_artists = tuple(dynamic_artists)
         for artist in self.dynamic_artists:
@@ -170,6 +182,6 @@ def quiet_numerics():
 def status_html(kind: str, text: str) -> str:
     """A coloured status line; kind is one of ok, info, warn, error."""
     colours = {"ok": "#009E73", "info": "#0072B2", "warn": "#E69F00", "error": "#D55E00"}
-    if kind not in colours:
-        raise ValueError(f"kind must be one of {sorted(colours)}, got {kind!r}")
+    kind = require_choice("kind", kind, sorted(colours))
+    require_text("text", text, optional=False)
     return f'<span style="color:{colours[kind]};font-weight:600">{text}</span>'

@@ -18,6 +18,7 @@ class SquareSlider:
     """An IntSlider and a Label; moving the slider updates the label through `update`."""
 
     def __init__(self, value: int = 3):
+        value = require_int("value", value, min=0, max=10)
         self.slider = W.IntSlider(value=value, min=0, max=10, description="n", continuous_update=True)
         self.slider.add_class(CSS["setup_slider"])
         self.label = W.Label(square_text(value))

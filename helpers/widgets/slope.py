@@ -18,6 +18,7 @@ import torch
 from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
 from helpers.i18n import message
 from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
+from helpers.validation import require_real, require_text
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -39,7 +40,12 @@ class SlopeExplorer:
                  x_range: tuple[float, float] = (-3.0, 3.0), label: str = "sin(x)"):
         if not callable(f) or not callable(df):
             raise TypeError("f and df must be functions of a tensor, e.g. torch.sin and torch.cos")
-        lo, hi = (float(v) for v in x_range)
+        if not isinstance(x_range, (tuple, list)) or len(x_range) != 2:
+            raise TypeError("x_range must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}".format(
+                kind=type(x_range).__name__))
+        lo, hi = (require_real("x_range", v) for v in x_range)
+        x, h = require_real("x", x), require_real("h", h)
+        label = require_text("label", label, optional=False)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError(f"x_range must be two finite numbers, low < high, got {x_range!r}")
         if not lo <= x <= hi:
