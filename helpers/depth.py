@@ -183,6 +183,8 @@ class GradientProfile:
 
 def ratio_text(r: float) -> str:
     """A gradient ratio as the lesson prints it: 0.15, 1.8, 105, 1534, 1.9e-31 (words for 0/0 and inf)."""
+    if isinstance(r, bool) or not isinstance(r, (int, float)):  # NaN and inf are allowed: they get words
+        raise TypeError("r must be a real number, got {kind}".format(kind=type(r).__name__))
     if math.isnan(r):
         return translate("an undefined multiple (0/0)")
     if math.isinf(r):
@@ -413,6 +415,9 @@ def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None,
     """Print, for each gain (default: the named schemes), the forward pass's activation statistics
     beside the backward pass's ‖G_{Z_1}‖/‖G_{Z_L}‖: spread of H_1 and H_L, saturated share of H_L."""
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
+    if gains is not None and (isinstance(gains, (str, bytes)) or not isinstance(gains, (list, tuple))):
+        raise TypeError("gains must be None or a list of gains (numbers or scheme names), got {kind}".format(
+            kind=type(gains).__name__))
     gains = list(SCHEMES) if gains is None else list(gains)
     print(message("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}", gain=translate("gain γ"),
                   first=message("spread H_{layer}", layer=1), last=message("spread H_{layer}", layer=depth),

@@ -54,6 +54,11 @@ EXCUSED = {
     "widgets.quiet_numerics": "no arguments",
     "widgets.predict.PredictionBox": "no arguments",
     "gradients.LowPrecisionWarning": "a warning class",
+    "plotting.house_style": "no arguments (a matplotlib rc context)",
+    "mlp.plot_difference_errors": "draws an ErrorCurve that difference_error_curve (fuzzed) made",
+    **{name: "a record (dataclass) that helpers return; nothing to check" for name in (
+        "depth.ActivationStats", "derivatives.CentralErrorModel", "mlp.ErrorCurve",
+        "widgets.engine_stepper.Question")},
     **{name: "a record (dataclass) that helpers return; nothing to check" for name in (
         "classification.Forward", "mlp.Forward", "mlp.DifferenceErrors", "mlp.BackwardStep",
         "depth.GradientProfile", "derivatives.ErrorVsH", "engine.BackwardCall", "gradients.GradientComparison",
@@ -124,14 +129,14 @@ def _log_axis():
 
 HELPERS: dict[str, Helper] = {
     # classification
-    "classification.softmax": Helper(C.softmax, lambda: {"Z": 3 * torch.randn(4, 3, dtype=torch.float64)}),
-    "classification.log_softmax": Helper(C.log_softmax, lambda: {"Z": 3 * torch.randn(4, 3, dtype=torch.float64)}),
+    "classification.softmax": Helper(C.softmax, lambda: {"O": 3 * torch.randn(4, 3, dtype=torch.float64)}),
+    "classification.log_softmax": Helper(C.log_softmax, lambda: {"O": 3 * torch.randn(4, 3, dtype=torch.float64)}),
     "classification.one_hot": Helper(C.one_hot, lambda: {"y": torch.tensor([0, 2, 1]), "num_classes": 3,
                                                          "dtype": torch.float64}),
-    "classification.cross_entropy": Helper(C.cross_entropy, lambda: {"Z": torch.randn(3, 3, dtype=torch.float64),
+    "classification.cross_entropy": Helper(C.cross_entropy, lambda: {"O": torch.randn(3, 3, dtype=torch.float64),
                                                                      "y": torch.tensor([0, 2, 1])}),
     "classification.cross_entropy_grad": Helper(C.cross_entropy_grad, lambda: {
-        "Z": torch.randn(3, 3, dtype=torch.float64), "y": torch.tensor([0, 2, 1])}),
+        "O": torch.randn(3, 3, dtype=torch.float64), "y": torch.tensor([0, 2, 1])}),
     "classification.init_params": Helper(C.init_params, lambda: {"n_in": 2, "n_hidden": 4, "n_classes": 3,
                                                                  "seed": 0, "dtype": torch.float64}),
     "classification.forward": Helper(C.forward, lambda: {"params": C.init_params(2, 4, 3),
@@ -273,10 +278,10 @@ HELPERS: dict[str, Helper] = {
         "params": mlp.init_params(), **dict(zip("XY", mlp.make_data())), "lam": 0.1, "activation": "tanh"}),
     "mlp.numeric_grads": Helper(mlp.numeric_grads, lambda: {
         "params": mlp.init_params(1, 2, 1), **dict(zip("XY", mlp.make_data(2, 1, 1))), "lam": 0.1,
-        "activation": "tanh", "delta": 1e-5}),
+        "activation": "tanh", "h": 1e-5}),
     "mlp.check_backward": Helper(mlp.check_backward, lambda: {
         "backward_fn": mlp.backward, "params": mlp.init_params(1, 2, 1), **dict(zip("XY", mlp.make_data(2, 1, 1))),
-        "lam": 0.1, "activation": "sigmoid", "delta": 1e-5}, examples=15),
+        "lam": 0.1, "activation": "sigmoid", "h": 1e-5}, examples=15),
     **{f"mlp.{name}": Helper(getattr(mlp, name), lambda: {"params": mlp.init_params(), "fwd": _mlp_fwd()})
        for name in ("backward_missing_transpose", "backward_forgot_lambda", "backward_wrong_dphi")},
     "mlp.show": Helper(mlp.show, lambda: {"table": gradients.compare_gradients(
@@ -286,9 +291,9 @@ HELPERS: dict[str, Helper] = {
         "activation": "tanh"}, examples=15),
     "mlp.difference_errors": Helper(mlp.difference_errors, lambda: {
         "params": mlp.init_params(1, 2, 1), **dict(zip("XY", mlp.make_data(2, 1, 1))), "lam": 0.1,
-        "activation": "tanh", "delta": 1e-5}, examples=15),
+        "activation": "tanh", "h": 1e-5}, examples=15),
     "mlp.backward_steps": Helper(mlp.backward_steps, lambda: {
-        "params": mlp.init_params(bias=False), "x": mlp.make_data()[0][:1].T, "y": mlp.make_data()[1][:1].T,
+        "params": mlp.init_params(bias=False), "X": mlp.make_data()[0][:1], "Y": mlp.make_data()[1][:1],
         "lam": 0.1, "activation": "sigmoid"}),
     # plotting
     "plotting.new_figure": Helper(plotting.new_figure, lambda: {"ncols": 1, "nrows": 1, "width": 3.0,
@@ -322,7 +327,7 @@ HELPERS: dict[str, Helper] = {
     "training.cost": Helper(training.cost, lambda: {"w": np.array([1.0, 2.0]), "x": (1.0, 2.0, 3.0),
                                                     "y": (2.0, 4.0, 6.0)}),
     "training.trajectory_status": Helper(training.trajectory_status, lambda: {
-        "ws": np.array([3.0, 2.5]), "step_ws": np.array([3.0, 2.7, 2.5]), "epoch_factor_": 0.5,
+        "ws": np.array([3.0, 2.5]), "epoch_factor_": 0.5,
         "fixed_point": 2.0, "diverged": False}),
     "training.sgd_trajectory": Helper(training.sgd_trajectory, lambda: {
         "w0": 3.0, "lr": 0.01, "epochs": 5, "x": (1.0, 2.0, 3.0), "y": (2.0, 4.0, 6.0), "mode": "per_sample",
@@ -349,8 +354,26 @@ HELPERS: dict[str, Helper] = {
     "widgets.slope.SlopeExplorer": Helper(SlopeExplorer, lambda: {
         "f": torch.sin, "df": torch.cos, "x": 1.0, "h": 0.1, "x_range": (-3.0, 3.0), "label": "sin(x)"}, examples=6),
     "widgets.stepper.BackwardStepper": Helper(BackwardStepper, lambda: {
-        "steps": mlp.backward_steps(mlp.init_params(bias=False), mlp.make_data()[0][:1].T,
-                                    mlp.make_data()[1][:1].T, 0.1), "predict": True}, examples=6),
+        "steps": mlp.backward_steps(mlp.init_params(bias=False), mlp.make_data()[0][:1],
+                                    mlp.make_data()[1][:1], 0.1), "predict": True}, examples=6),
+    # added with the lessons of this round
+    "depth.activation_stats": Helper(depth.activation_stats, lambda: {
+        "depth": 3, "activation": "tanh", "gain": 1.0, "width": 8, "seed": 0}, examples=10),
+    "depth.deep_relu_net": Helper(depth.deep_relu_net, lambda: {
+        "depth": 3, "gain": 2.0, "n_in": 2, "width": 8, "n_out": 3, "seed": 0}, examples=10),
+    "depth.ratio_text": Helper(depth.ratio_text, lambda: {"r": 0.5}),
+    "depth.show_forward_backward": Helper(depth.show_forward_backward, lambda: {
+        "depth": 3, "activation": "tanh", "gains": None, "width": 8, "seed": 0}, examples=6),
+    "depth.show_scheme_table": Helper(depth.show_scheme_table, lambda: {"depth": 3, "width": 8, "seed": 0},
+                                      examples=6),
+    "derivatives.central_error_model": Helper(derivatives.central_error_model, lambda: {
+        "f": torch.sin, "x0": 1.0, "dtype": torch.float64}, examples=10),
+    "gradients.confirm_gradient": Helper(gradients.confirm_gradient, lambda: {
+        "name": "∂J/∂w", "mine": torch.ones(2, dtype=torch.float64), "reference": torch.ones(2, dtype=torch.float64),
+        "against": "autograd", "below": 1e-12}),
+    "mlp.difference_error_curve": Helper(mlp.difference_error_curve, lambda: {
+        "params": mlp.init_params(1, 2, 1), **dict(zip("XY", mlp.make_data(2, 1, 1))), "lam": 0.1,
+        "activation": "tanh", "hs": [1e-3, 1e-5]}, examples=8),
 }
 
 
@@ -544,7 +567,7 @@ FOUND = [  # (call, error, argument it must name): each failed before its fix, s
     (lambda: mlp.init_params(n_hidden=10 ** 9), ValueError, "n_hidden"),           # tried to allocate 96 GB
     (lambda: mlp.make_data(n=10 ** 10), ValueError, "n"),
     (lambda: mlp.init_params(bias=torch.zeros(2, 3)), TypeError, "bias"),
-    (lambda: mlp.numeric_grads(mlp.init_params(), *mlp.make_data(), delta=""), TypeError, "delta"),
+    (lambda: mlp.numeric_grads(mlp.init_params(), *mlp.make_data(), h=""), TypeError, "h"),
     (lambda: depth.gradient_profiles(3, "tanh", [torch.ones(3, requires_grad=True)]), TypeError, "gains"),
     (lambda: depth.gradient_profile(3, ["tanh"], 1.0), TypeError, "activation"),
     (lambda: depth.factor_bounds(3, "tanh", 1.0, spectral_norm=""), TypeError, "spectral_norm"),
