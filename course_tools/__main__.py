@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 lessons.lesson_paths() + lessons.lesson_paths(lessons.NOTEBOOKS / "zh-CN"))
             return notebooks.regenerate(paths, force=args.force)
         if args.command == "reset":
-            return notebooks.reset(args.lesson, yes=args.yes)
+            return notebooks.reset(args.lesson, yes=args.yes, lang=getattr(args, "lang", "en"))
         out = Path(args.out)
         return notebooks.assignments(out if out.is_absolute() else lessons.ROOT / out)
     except ValueError as exc:

@@ -8,7 +8,7 @@ Commands and who runs them:
     lab [--ip IP] [--port N] [--allow-remote] [--no-browser] [--lang en|zh-CN]
     test [PYTEST ARGS …]     everything after `test` goes to pytest untouched
     regenerate [NOTEBOOK …] [--force]
-    reset NN [--yes]
+    reset NN [--yes] [--lang zh-CN]
     assignments [--out DIR]
     gpu-check [NN …]
     classroom [ARGS …]       set up with the teacher extra, then course_tools.classroom.main(ARGS)
@@ -89,6 +89,8 @@ def build_parser(prog: str = "course.py", description: str | None = None) -> arg
     reset = sub.add_parser("reset", help="restore one lesson to its original, saving your copy first")
     reset.add_argument("lesson", help="lesson number or file name, e.g. 02")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.add_argument("--lang", choices=("en", "zh-CN"), default="en",
+                       help="which edition's lesson: en (default) or zh-CN (notebooks/zh-CN/)")
 
     assign = sub.add_parser("assignments", help="write lesson copies without solution cells")
     assign.add_argument("--out", default=DEFAULT_ASSIGNMENTS,

@@ -49,7 +49,7 @@ def has_uncommitted_changes(path: Path) -> bool:
 def backup(path: Path, folder: Path | None = None) -> Path:
     """Copy path to folder (default notebooks/.backups/) as <stem>.<time>[-n].ipynb; never
     overwrites an earlier backup."""
-    folder = folder or BACKUPS
+    folder = folder or (BACKUPS if path.parent.resolve() == lessons.NOTEBOOKS.resolve() else path.parent / ".backups")
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _now().strftime("%Y%m%d-%H%M%S")
     data = path.read_bytes()
@@ -84,13 +84,15 @@ def regenerate(paths: list[Path], force: bool = False) -> int:
     return 0
 
 
-def reset(name: str, yes: bool = False, ask=input) -> int:
-    """Restore a lesson to its original (from git, or the copy the first set-up stored), also when
-    deleted or renamed; the current copy, if any, is saved to .backups/ first."""
+def reset(name: str, yes: bool = False, ask=input, lang: str = "en") -> int:
+    """Restore a lesson of the English (lang 'en') or Chinese ('zh-CN') edition to its original
+    (from git, or the copy the first set-up stored), also when deleted or renamed; the current copy,
+    if any, is saved to .backups/ first."""
+    folder = "notebooks" if lang == "en" else f"notebooks/{lang}"
     try:
-        path = lessons.resolve_lesson(name, originals.known_lessons() or None)
+        path = lessons.resolve_lesson(name, originals.known_lessons(folder=folder) or None)
     except ValueError:  # a lesson only on disk: original() says why it has no original
-        path = lessons.resolve_lesson(name)
+        path = lessons.resolve_lesson(name, lessons.lesson_paths(lessons.ROOT / folder))
     rel = path.resolve().relative_to(lessons.ROOT.resolve()).as_posix()
     try:
         original, note = originals.original(path)

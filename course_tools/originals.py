@@ -63,28 +63,36 @@ def git_failure(stderr: str, root: Path) -> str:
     return GIT_FAILED.format(message=first)
 
 
-def committed_lessons(root: Path | None = None) -> list[Path]:
-    """The lessons as git's last commit has them (also those deleted or renamed since); GitError
-    when git cannot tell."""
+EDITIONS = ("notebooks", "notebooks/zh-CN")  # where lessons live: the English ones and the Chinese edition
+
+
+def committed_lessons(root: Path | None = None, folder: str = "notebooks") -> list[Path]:
+    """The lessons of one edition's `folder` as git's last commit has them (also those deleted or
+    renamed since); GitError when git cannot tell."""
     root = root or lessons.ROOT
-    out = git("ls-tree", "-z", "--name-only", "HEAD", "notebooks/", root=root).decode()
+    out = git("ls-tree", "-z", "--name-only", "HEAD", f"{folder}/", root=root).decode()
     return sorted(root / name for name in out.split("\0")
-                  if name and Path(name).match(lessons.LESSON_GLOB) and Path(name).parent.name == "notebooks")
+                  if name and Path(name).match(lessons.LESSON_GLOB) and Path(name).parent.as_posix() == folder)
 
 
-def stored_lessons(root: Path | None = None) -> list[Path]:
-    """The lessons of the stored copy, as paths under notebooks/ (where they are restored to)."""
+def _stored(folder: str) -> str:
+    """The stored copy's folder for an edition: STORE itself for the English lessons, STORE/zh-CN…"""
+    return STORE + folder.removeprefix("notebooks")
+
+
+def stored_lessons(root: Path | None = None, folder: str = "notebooks") -> list[Path]:
+    """The lessons of the stored copy, as paths under `folder` (where they are restored to)."""
     root = root or lessons.ROOT
-    return [root / "notebooks" / p.name for p in lessons.lesson_paths(root / STORE)]
+    return [root / folder / p.name for p in lessons.lesson_paths(root / _stored(folder))]
 
 
-def known_lessons(root: Path | None = None) -> list[Path]:
-    """Every lesson that has an original: git's (when git answers) and the stored copy's."""
+def known_lessons(root: Path | None = None, folder: str = "notebooks") -> list[Path]:
+    """Every lesson of one edition that has an original: git's (when git answers) and the stored copy's."""
     try:
-        committed = committed_lessons(root)
+        committed = committed_lessons(root, folder)
     except GitError:
         committed = []
-    return sorted(set(committed) | set(stored_lessons(root)))
+    return sorted(set(committed) | set(stored_lessons(root, folder)))
 
 
 def original(path: Path, root: Path | None = None) -> tuple[bytes, str | None]:
@@ -97,7 +105,7 @@ def original(path: Path, root: Path | None = None) -> tuple[bytes, str | None]:
         return git("show", f"HEAD:{rel}", root=root), None
     except GitError as exc:
         reason = NOT_COMMITTED.format(rel=rel) if exc.not_in_commit else exc.reason
-    stored = root / STORE / path.name
+    stored = root / _stored(Path(rel).parent.as_posix()) / path.name
     if stored.is_file():
         return stored.read_bytes(), "\n".join([FROM_STORE.format(rel=rel), reason])
     raise LookupError("\n".join([NO_ORIGINAL.format(rel=rel), reason]))
@@ -110,19 +118,21 @@ def store_originals(root: Path | None = None) -> bool:
     target = root / STORE
     if target.exists():
         return False
-    sources = lessons.lesson_paths(root / "notebooks")
+    sources = [(folder, path) for folder in EDITIONS for path in lessons.lesson_paths(root / folder)]
     if not sources:
         return False
     staging = root / f"{STORE}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
-        for path in sources:
+        for folder, path in sources:
             try:
-                data = git("show", f"HEAD:notebooks/{path.name}", root=root)
+                data = git("show", f"HEAD:{folder}/{path.name}", root=root)
             except GitError:
                 data = path.read_bytes()
-            (staging / path.name).write_bytes(data)
+            copy = staging / _stored(folder).removeprefix(STORE).lstrip("/") / path.name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(data)
         os.replace(staging, target)  # all lessons or none
     finally:
         shutil.rmtree(staging, ignore_errors=True)

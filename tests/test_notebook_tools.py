@@ -312,3 +312,38 @@ def test_each_small_idea_has_one_home(idea, pattern, home):
     places = sorted({p.relative_to(lessons.ROOT).as_posix() for p in _code_files()
                      if re.search(pattern, p.read_text(encoding="utf-8"))})
     assert places == ([home] if home else []), f"{idea} is defined in {places}"
+
+
+# ---------------------------------------------------------------- the Chinese edition
+def _add_chinese_lesson(root: Path, commit: bool) -> Path:
+    """A stand-in for notebooks/zh-CN/00_…: the English lesson with one word changed, so the two differ."""
+    chinese = root / "notebooks" / "zh-CN" / LESSON
+    chinese.parent.mkdir()
+    chinese.write_text((root / "notebooks" / LESSON).read_text().replace("Set-up check", "环境检查"))
+    if commit:
+        git = lambda *a: subprocess.run(["git", *a], cwd=root, check=True, capture_output=True)
+        git("add", ".")
+        git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "zh")
+    return chinese
+
+
+def test_reset_lang_zh_restores_the_chinese_lesson_and_leaves_the_english_one(course, capsys):
+    chinese = _add_chinese_lesson(course, commit=True)
+    english = course / "notebooks" / LESSON
+    original, english_before = chinese.read_bytes(), english.read_text()
+    chinese.write_text(chinese.read_text().replace("环境检查", "我的笔记"))
+    english.write_text(english_before.replace("Set-up check", "My notes"))
+    assert notebooks.reset("00", yes=True, lang="zh-CN") == 0
+    assert chinese.read_bytes() == original and "My notes" in english.read_text()
+    (saved,) = sorted((chinese.parent / ".backups").glob("*.ipynb"))
+    assert "我的笔记" in saved.read_text() and not backups(course)
+    assert "notebooks/zh-CN/.backups/" in capsys.readouterr().out
+
+
+def test_reset_lang_zh_in_a_zip_copy_uses_the_stored_chinese_original(zip_copy):
+    chinese = _add_chinese_lesson(zip_copy, commit=False)
+    original = chinese.read_bytes()
+    assert originals.store_originals(zip_copy)
+    assert (zip_copy / originals.STORE / "zh-CN" / LESSON).read_bytes() == original
+    chinese.unlink()
+    assert notebooks.reset("00", yes=True, lang="zh-CN") == 0 and chinese.read_bytes() == original
