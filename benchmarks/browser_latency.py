@@ -24,10 +24,10 @@ merges later changes into it).
 
 Variants, measured in the same run: `image` (the widgets as they are: an ipywidgets.Image fed
 with PNG bytes), `output` (a benchmark-only patch showing the same PNG through an Output widget
-with clear_output(wait=True) + display, as the widgets did before issue 19) and `before` (the
-explorer and FigureView of commit BEFORE, i.e. before issue 19, imported from `git show`).
+with clear_output(wait=True) + display, as the widgets did before the blitting rewrite) and `before` (the
+explorer and FigureView of commit BEFORE, i.e. before that rewrite, imported from `git show`).
 
-Targets (issue 19): painted p95 <= 250 ms and p95 ratio to the floor <= 2.
+Targets: painted p95 <= 250 ms and p95 ratio to the floor <= 2.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ from helpers.widgets import CSS  # noqa: E402
 TARGET_P95_MS = 250.0
 TARGET_FLOOR_RATIO = 2.0
 LOG_NAME = "bench_log.jsonl"
-BEFORE = "f0c1d39"  # the commit before issue 19's changes to the widgets
+BEFORE = "f0c1d39"  # the commit before the widgets' blitting rewrite
 FLOOR_SLIDER, FLOOR_LABEL = "bench-floor-slider", "bench-floor-label"
 
 PROBE_CELL = f'''# benchmark probe, added by benchmarks/browser_latency.py to a temporary copy of this lesson

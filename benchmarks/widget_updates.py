@@ -112,7 +112,7 @@ def main() -> None:
     n = max(parser.parse_args().changes, 4)
     rows = []
     cases = (("slope explorer (01)", slope_case), ("engine stepper (03)", lambda k: position_case(engine_stepper, k)),
-             ("backward stepper (05)", lambda k: position_case(backward_stepper, k)), ("depth explorer (07)", depth_case))
+             ("backward stepper (06)", lambda k: position_case(backward_stepper, k)), ("depth explorer (08)", depth_case))
     for name, case in cases:
         changes, fast, naive = case(n)
         measure(fast, changes[:3]), measure(naive, changes[:3])  # warm-up

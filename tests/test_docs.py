@@ -14,9 +14,6 @@ README = ROOT / "README.md"
 SCREEN_LINES = 60
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 ISSUE_NUMBER = re.compile(r"\bissues?[ -]?#?\d+|\bissue-\d+", re.I)
-# Files of other owners that still carry issue numbers; remove an entry when its file is cleaned.
-ISSUE_NUMBERS_LEFT = {"benchmarks/browser_latency.py", "helpers/widgets/__init__.py",
-                      "tests/test_factor_hints.py", "tests/test_widget_explorer.py"}
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -77,7 +74,7 @@ def test_no_issue_numbers_in_code_or_docs():
     found = {}
     for path in repository_files():
         rel = path.relative_to(ROOT).as_posix()
-        if rel in ISSUE_NUMBERS_LEFT or path.suffix not in {".py", ".md", ".toml", ".yml", ".txt", ".cfg", ".js", ""}:
+        if path.suffix not in {".py", ".md", ".toml", ".yml", ".txt", ".cfg", ".js", ""}:
             continue
         hits = ISSUE_NUMBER.findall(path.read_text(encoding="utf-8", errors="replace"))
         if hits:

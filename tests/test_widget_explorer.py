@@ -230,7 +230,7 @@ explorer
 
 
 def test_widget_cell_never_waits_for_the_timeout(monkeypatch):
-    """Issue 17's stall: lesson 02's explorer cell, run twice in one kernel by nbclient (as the rerun
+    """The old ten-minute stall: lesson 02's explorer cell, run twice in one kernel by nbclient (as the rerun
     test and `course.py regenerate` run it). When a widget filled an Output widget during a cell,
     nbclient's front-end mimic sent the captured outputs back to the kernel on the shell socket,
     through a blocking shadow of the asyncio socket; that send can swallow the wake-up for the

@@ -9,7 +9,7 @@ Why not an `Output` widget filled with `display()`: under nbclient (`course.py r
 rerun test) every output captured by an Output widget makes nbclient's front-end mimic send a
 comm message back on the shell socket through a blocking shadow socket, which can swallow the
 wake-up for the execute_reply already queued there: the cell then waits for its whole timeout
-(issue 17's ten-minute stall; `tests/test_widget_explorer.py::test_widget_cell_never_waits_for_the_timeout`).
+(the ten-minute stall of a widget cell run twice; `tests/test_widget_explorer.py::test_widget_cell_never_waits_for_the_timeout`).
 In the browser the Output widget also costs four messages per change and sends the base64 PNG
 back to the kernel, which echoes it again.
 
