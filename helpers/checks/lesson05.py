@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 
 from helpers.exercises import Exercise, Feedback, Mistake, evaluate_function, failed
-from helpers.i18n import translate
+from helpers.i18n import N_, translate
 
 __all__ = ["mse_exercise", "scale_grad_exercise", "bce_exercise", "mse_reference", "scale_grad_reference",
            "bce_reference", "BCE_LOGITS", "OVERFLOW_LOGITS",
@@ -139,7 +139,7 @@ def _bce_naive(z, y):
 NAIVE_HINT = ("that is the loss computed through the probability σ(z), by hand or with F.binary_cross_entropy: for "
               "large z, 1 − σ(z) has lost its digits before the log sees it. Use the form written with z: "
               "max(z, 0) − y·z + log(1 + e^(−|z|))")
-ONE_CASE_HINT = ("(1 − y)·z + log(1 + e^(−z)) is right only until e^(−z) overflows, for z below about −709 in "
+ONE_CASE_HINT = N_("(1 − y)·z + log(1 + e^(−z)) is right only until e^(−z) overflows, for z below about −709 in "
                  "float64: use the form for both cases, max(z, 0) − y·z + log(1 + e^(−|z|))")
 NO_MAX_HINT = "the form has three terms: max(z, 0) − y·z + log(1 + e^(−|z|)); max(z, 0) is torch.clamp(z, min=0)"
 NO_ABS_HINT = "the exponent is −|z|, not −z: with −|z| the two cases z ≥ 0 and z < 0 share one formula"
