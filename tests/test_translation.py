@@ -92,7 +92,7 @@ def _glossary():
     return rows
 
 
-CODE_OR_MATHS = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<[^>]+>", re.S)
+CODE_OR_MATHS = re.compile(r"\{[^}]*\}|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<[^>]+>", re.S)
 
 
 def test_one_chinese_term_for_each_english_term():
