@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.exercises import Exercise, Mistake, seeded_inputs
+from helpers.i18n import message
 
 SEED_G = 6
 GRAD_OUTPUT_IGNORED = ("grad_output is ignored: the backward must multiply its local derivative by "
@@ -36,17 +37,18 @@ def gradients_through(function):
     if isinstance(function, type) and issubclass(function, torch.autograd.Function):
         function = function.apply
     if not callable(function):
-        raise TypeError(f"function must be a torch.autograd.Function or a function, got {type(function).__name__}")
+        raise TypeError(message("function must be a torch.autograd.Function or a function, got {kind}",
+                                kind=type(function).__name__))
 
     def gradients(*args):
         if len(args) < 2 or not all(isinstance(a, torch.Tensor) for a in args):
-            raise TypeError("gradients_through(...) takes the input tensors and then grad_output, all tensors")
+            raise TypeError(message("gradients_through(...) takes the input tensors and then grad_output, all tensors"))
         *inputs, grad_output = args
         leaves = [t.detach().clone().requires_grad_() for t in inputs]
         output = function(*leaves)
         if not isinstance(output, torch.Tensor) or output.shape != grad_output.shape:
-            raise ValueError("grad_output must have the shape of the output, {want}, got {got}".format(
-                want=tuple(getattr(output, "shape", ())), got=tuple(grad_output.shape)))
+            raise ValueError(message("grad_output must have the shape of the output, {want}, got {got}",
+                                     want=tuple(getattr(output, "shape", ())), got=tuple(grad_output.shape)))
         output.backward(grad_output)
         grads = tuple(leaf.grad for leaf in leaves)
         return grads[0] if len(grads) == 1 else grads
@@ -95,6 +97,10 @@ _SQUARE_MISTAKES = (
     Mistake("2x: grad_output ignored", _through(_square, lambda x, G: 2 * x), GRAD_OUTPUT_IGNORED),
     Mistake("G · x²: the forward again", _through(_square, lambda x, G: G * x * x),
             "that is G times the forward's x²; the backward needs G times the derivative, 2x"),
+    Mistake("2 · G: the x dropped", _through(_square, lambda x, G: 2 * G),
+            "d(x²)/dx = 2x: the x is missing, the backward returns 2G"),
+    Mistake("G alone: the slope taken as 1", _through(_square, lambda x, G: G),
+            "G passes unchanged, as if d(x²)/dx were 1; it is 2x"),
     Mistake("grad_output changed in place", _through(_square, lambda x, G: _times_in_place(G, 2 * x)), IN_PLACE),
 )
 square = Exercise(
@@ -104,10 +110,10 @@ square = Exercise(
     arg_names=("x", "grad_output"),
     factor_hints={0.5: "d(x²)/dx = 2x: did you drop the 2?"},
     mistakes=_SQUARE_MISTAKES,
-    recognised=_SQUARE_MISTAKES[1:3],
+    recognised=_SQUARE_MISTAKES[1:5],
 )
 
-# ---------------------------------------------------------------- Your turn 2: ReLU
+# ---------------------------------------------------------------- Your turn 4: ReLU
 _relu = lambda x: x.clamp(min=0)  # noqa: E731
 _RELU_MISTAKES = (
     Mistake("G everywhere (no mask)", _through(_relu, lambda x, G: G),
@@ -116,6 +122,12 @@ _RELU_MISTAKES = (
             GRAD_OUTPUT_IGNORED),
     Mistake("the mask reversed (x < 0)", _through(_relu, lambda x, G: G * (x < 0)),
             "the mask is reversed: relu passes G where x > 0 and blocks it where x < 0"),
+    Mistake("the mask taken from grad_output's sign", _through(_relu, lambda x, G: G.clamp(min=0)),
+            "the mask must come from the input x saved in setup_context, not from the sign of grad_output: "
+            "pass G where x > 0"),
+    Mistake("relu(x) · G: the forward again", _through(_relu, lambda x, G: x.clamp(min=0) * G),
+            "that is G times relu(x), the forward's value; the backward needs G times relu's slope, "
+            "1 where x > 0 and 0 elsewhere"),
     Mistake("grad_output[x < 0] = 0 in place", _through(_relu, _masked_in_place), IN_PLACE),
 )
 relu = Exercise(
@@ -124,16 +136,20 @@ relu = Exercise(
     inputs=_matrices,
     arg_names=("x", "grad_output"),
     mistakes=_RELU_MISTAKES,
-    recognised=_RELU_MISTAKES[:3],
+    recognised=_RELU_MISTAKES[:5],
 )
 
-# ---------------------------------------------------------------- Your turn 3: find the bug in Mul
+# ---------------------------------------------------------------- Your turn 2: find the bug in Mul
 _mul = lambda a, b: a * b  # noqa: E731
 _MUL_MISTAKES = (
     Mistake("the bug left in: G·a for a, G·b for b", _through(_mul, lambda a, b, G: (G * a, G * b)),
             "the gradients are still those of the cell as given: run gradcheck(Mul.apply, ...) on float64 "
             "inputs and compare ∂(a ⊙ b)/∂a with what the backward returns for a"),
     Mistake("grad_output ignored: (b, a)", _through(_mul, lambda a, b, G: (b, a)), GRAD_OUTPUT_IGNORED),
+    Mistake("only a's gradient fixed", _through(_mul, lambda a, b, G: (G * b, G * b)),
+            "a's gradient is fixed, b's is still G ⊙ b: ∂(a ⊙ b)/∂b = a, so it is G ⊙ a"),
+    Mistake("only b's gradient fixed", _through(_mul, lambda a, b, G: (G * a, G * a)),
+            "b's gradient is fixed, a's is still G ⊙ a: ∂(a ⊙ b)/∂a = b, so it is G ⊙ b"),
 )
 mul = Exercise(
     what="Mul's backward",
@@ -148,7 +164,7 @@ mul = Exercise(
 )
 
 
-# ---------------------------------------------------------------- Your turn 4: a linear layer with a sigmoid
+# ---------------------------------------------------------------- Your turn 5: a linear layer with a sigmoid
 def linear_sigmoid(input, weight, bias):
     """σ(X Wᵀ + b), from PyTorch's operations: the reference for `LinearSigmoid`."""
     return torch.sigmoid(F.linear(input, weight, bias))
@@ -180,8 +196,14 @@ _LS_MISTAKES = (
         "the sigmoid's slope is missing: first G_Z = G ⊙ S(1 − S), then the linear layer's three formulas"),
     Mistake("σ′ as S, not S(1 − S)", _linear_sigmoid_with(
         lambda X, W, S, G: _right(X, W, S, G, gZ=G * S)), "the sigmoid's slope is S(1 − S), not S"),
+    Mistake("σ′ as σ(S)(1 − σ(S)): the sigmoid applied twice", _linear_sigmoid_with(
+        lambda X, W, S, G: _right(X, W, S, G, gZ=G * torch.sigmoid(S) * (1 - torch.sigmoid(S)))),
+        "S is already σ(Z), so σ′(Z) = S(1 − S); σ(S)(1 − σ(S)) applies the sigmoid a second time"),
     Mistake("bias gradient averaged", _linear_sigmoid_with(
         lambda X, W, S, G: (*_right(X, W, S, G)[:2], (G * S * (1 - S)).mean(dim=0))), "do not average"),
+    Mistake("weight gradient averaged", _linear_sigmoid_with(
+        lambda X, W, S, G: (_right(X, W, S, G)[0], _right(X, W, S, G)[1] / X.shape[0], _right(X, W, S, G)[2])),
+        "do not average"),
     Mistake("grad_weight as Xᵀ(∂J/∂Z): transposed", _linear_sigmoid_with(
         lambda X, W, S, G: (G * S * (1 - S) @ W, X.T @ (G * S * (1 - S)), (G * S * (1 - S)).sum(dim=0))),
         "grad_weight must have W's shape (out, in)"),
@@ -197,15 +219,16 @@ linear_sigmoid_backward = Exercise(
                                            lambda X, W, b: (X.shape[0], W.shape[0])), n=3, seed=3),
     arg_names=("input", "weight", "bias", "grad_output"),
     parts=("grad_input", "grad_weight", "grad_bias"),
-    factor_hints={1 / 5: "the bias is used once per sample: add up (sum) the N rows of G_Z, do not average them."},
+    factor_hints={1 / 5: "each of the N = 5 samples adds its share to the weight and the bias: add the shares up "
+                         "(a sum over the rows of G_Z), do not average them."},
     error_hints=((r"invalid gradient at index 1",
                   "grad_weight must have W's shape (out, in): the shapes say G_Zᵀ X, not Xᵀ G_Z."),),
     mistakes=_LS_MISTAKES,
-    recognised=_LS_MISTAKES[:3],
+    recognised=_LS_MISTAKES[:4],
     success="LinearSigmoid's backward is right on all 3 test inputs, with a random G.",
 )
 
-# ---------------------------------------------------------------- Your turn 5: needs_input_grad
+# ---------------------------------------------------------------- Your turn 3: needs_input_grad
 _NEEDS_MISTAKES = (
     Mistake("the second layer's input taken for data", ((False, True, True), (False, True, True)),
             "the second layer's input is not the data: it is tanh of the first layer's output, which depends "
