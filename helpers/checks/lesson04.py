@@ -18,7 +18,7 @@ from typing import Any, Callable
 import torch
 
 from helpers.exercises import PLACEHOLDERS, Exercise, Feedback, Mistake, failed
-from helpers.i18n import translate
+from helpers.i18n import N_, translate
 
 __all__ = ["grad_after_three_calls", "train_no_grad_exercise", "vjp_exercise", "tiny_backward_exercise",
            "original_loop", "trained_leaf", "tiny_backward_autograd", "TINY_LAMBDA", "LeafUpdateExercise", "RealTensorExercise"]
@@ -120,8 +120,8 @@ NO_ZERO_HINT = "w.grad adds up across backward() calls: zero it after each updat
 ZERO_FIRST_HINT = ("w.grad is zeroed before the update, so every step is lr · 0 and w never moves: update w first, "
                    "then zero w.grad")
 UPHILL_HINT = "step against the gradient: w -= lr * w.grad"
-DATA_HINT = ("its updates went through .data, which autograd does not see. Write the update inside "
-             "with torch.no_grad(): as w -= lr * w.grad")
+DATA_HINT = N_("its updates went through .data, which autograd does not see. Write the update inside "
+               "with torch.no_grad(): as w -= lr * w.grad")
 LEAF_INPLACE_HINT = ("PyTorch refuses to change in place a leaf that requires grad while it is recording; "
                      "inside with torch.no_grad(): nothing is recorded, so write w -= lr * w.grad there")
 NO_GRAD_NEW_TENSOR_HINT = ("inside torch.no_grad(), w = w - lr * w.grad makes a new tensor that does not require "
@@ -130,11 +130,11 @@ NO_GRAD_NEW_TENSOR_HINT = ("inside torch.no_grad(), w = w - lr * w.grad makes a 
 NONE_GRAD_HINT = ("w.grad is None at this point: w = w - lr * w.grad made a new tensor (inside torch.no_grad() "
                   "one that does not require grad, outside it one that is not a leaf), and backward() fills .grad "
                   "only on the leaf you created. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
-RETURN_W_HINT = "return w itself, the tensor (not w.item()): the check looks at how w was updated"
-DETACHED_HINT = ("the tensor it returns does not require grad (as w.detach() gives, or a new tensor made inside "
-                 "torch.no_grad()): return w itself, the leaf you trained")
-NOT_LEAF_HINT = ("the w it returns is not a leaf any more: w = w - lr * w.grad outside torch.no_grad() recorded "
-                 "the update in the graph. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
+RETURN_W_HINT = N_("return w itself, the tensor (not w.item()): the check looks at how w was updated")
+DETACHED_HINT = N_("the tensor it returns does not require grad (as w.detach() gives, or a new tensor made inside "
+                   "torch.no_grad()): return w itself, the leaf you trained")
+NOT_LEAF_HINT = N_("the w it returns is not a leaf any more: w = w - lr * w.grad outside torch.no_grad() recorded "
+                   "the update in the graph. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
 
 
 @dataclass(frozen=True)
