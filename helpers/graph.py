@@ -376,10 +376,25 @@ def _draw_nodes(ax, graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]
         style = "round,pad=0.35" if n.kind == "op" else "square,pad=0.35"
         artists[n.id] = ax.text(*pos[n.id], _node_text(n), ha="center", va="center", fontsize=10,
                                 color=font if n.kind == "output" else "black", zorder=3,
-                                fontweight="bold" if n.kind == "op" else "normal",
+                                **_node_font(n, _node_text(n)),
                                 bbox=dict(boxstyle=style, fc=face, ec="none" if n.kind != "leaf" else "black",
                                           alpha=0.95 if n.kind != "leaf" else 0.6, lw=0.8))
     return artists
+
+
+def _node_font(n: GraphNode, text: str) -> dict:
+    """Operations in bold, in the first font family alone: a fallback font for Chinese (see
+    `helpers.i18n.use_figure_fonts`) often has no bold face, and matplotlib warns when it looks for
+    one. A label with Chinese characters in it stays in normal weight, with every family."""
+    if n.kind != "op" or text_width(text) != len(text):
+        return {"fontweight": "normal"}
+    import matplotlib
+
+    families = matplotlib.rcParams["font.family"]
+    first = families[0] if isinstance(families, list) and families else families
+    if first in ("sans-serif", "serif", "monospace", "cursive", "fantasy"):
+        return {"fontweight": "bold"}
+    return {"fontweight": "bold", "fontfamily": first}
 
 
 def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
