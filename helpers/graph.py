@@ -21,12 +21,12 @@ from typing import Mapping, Sequence
 
 import torch
 
-from helpers.i18n import label
+from helpers.i18n import N_, label
 from helpers.plotting import PALETTE, axes_for
 from helpers.validation import require_bool, require_int, require_tensor, require_text
 
 MAX_NODES = 60
-CAPTION = "arrows: the way backward() sends gradients"  # a learner reads it: drawn through label()
+CAPTION = N_("arrows: the way backward() sends gradients")  # a learner reads it: drawn through label()
 NOT_A_GRAPH = "graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
