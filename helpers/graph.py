@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import numbers
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import torch
 
-from helpers.i18n import translate
+from helpers.i18n import N_, label
 from helpers.plotting import PALETTE, axes_for
 from helpers.validation import require_bool, require_int, require_tensor, require_text
 
 MAX_NODES = 60
-CAPTION = "arrows: the way backward() sends gradients"  # a learner reads it: translated
+CAPTION = N_("arrows: the way backward() sends gradients")  # a learner reads it: drawn through label()
 NOT_A_GRAPH = "graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
@@ -339,7 +340,7 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
     require_bool("caption", caption)
     pos = layout(graph)
     (left, right), depth = _extent(graph, pos), max(graph.layers.values())
-    width = min(max(3.6, 1.7 * (right - left), 0.1 * len(title or "") + 0.5), 12.8)
+    width = min(max(3.6, 1.7 * (right - left), 0.1 * text_width(title or "") + 0.5), 12.8)
     with axes_for(ax, width=width, height=1.2 + 1.05 * (depth + 1)) as ax:
         ax.set_xlim(left, right)
         ax.set_ylim(-depth - 0.7, 0.45)
@@ -347,11 +348,17 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
         boxes = _draw_nodes(ax, graph, pos)
         _draw_edges(ax, graph, pos, boxes)
         if caption:
-            ax.text(0.0, 0.0, translate(CAPTION), transform=ax.transAxes,
+            ax.text(0.0, 0.0, label(CAPTION), transform=ax.transAxes,
                     fontsize=9, color="0.35", ha="left", va="bottom")
         if title:
             ax.set_title(title)
     return ax
+
+
+def text_width(text: str) -> int:
+    """The width of `text` in Latin characters: a Chinese character (East Asian wide or
+    full-width) takes about two, so a translated title still gets a figure wide enough."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _extent(graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
@@ -369,10 +376,25 @@ def _draw_nodes(ax, graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]
         style = "round,pad=0.35" if n.kind == "op" else "square,pad=0.35"
         artists[n.id] = ax.text(*pos[n.id], _node_text(n), ha="center", va="center", fontsize=10,
                                 color=font if n.kind == "output" else "black", zorder=3,
-                                fontweight="bold" if n.kind == "op" else "normal",
+                                **_node_font(n, _node_text(n)),
                                 bbox=dict(boxstyle=style, fc=face, ec="none" if n.kind != "leaf" else "black",
                                           alpha=0.95 if n.kind != "leaf" else 0.6, lw=0.8))
     return artists
+
+
+def _node_font(n: GraphNode, text: str) -> dict:
+    """Operations in bold, in the first font family alone: a fallback font for Chinese (see
+    `helpers.i18n.use_figure_fonts`) often has no bold face, and matplotlib warns when it looks for
+    one. A label with Chinese characters in it stays in normal weight, with every family."""
+    if n.kind != "op" or text_width(text) != len(text):
+        return {"fontweight": "normal"}
+    import matplotlib
+
+    families = matplotlib.rcParams["font.family"]
+    first = families[0] if isinstance(families, list) and families else families
+    if first in ("sans-serif", "serif", "monospace", "cursive", "fantasy"):
+        return {"fontweight": "bold"}
+    return {"fontweight": "bold", "fontfamily": first}
 
 
 def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.timeout(120)
 
 def test_recognised_mistake_gets_its_hint_and_others_stay_generic():
     ex = L.vjp_exercise
-    assert "this is J v" in ex.evaluate(L._J @ L._v).message
+    assert "this is (∂y/∂x)·v" in ex.evaluate(L._J @ L._v).message
     other = ex.evaluate(torch.tensor([7.0, -5.0])).message
     assert other.startswith("✗") and all(m.hint not in other for m in ex.mistakes if m.hint)
 

@@ -275,8 +275,39 @@ def test_the_caption_is_one_translatable_sentence(monkeypatch):
     """The caption under a drawn graph goes through helpers.i18n, like every sentence a learner reads."""
     from helpers import graph as graph_module
 
-    monkeypatch.setattr(graph_module, "translate", lambda text: "«" + text + "»")
+    monkeypatch.setattr(graph_module, "label", lambda text: "«" + text + "»")
     w = torch.tensor([1.0], requires_grad=True)
     ax = graph_module.draw_graph(w * 2.0)
     assert any(t.get_text() == "«" + graph_module.CAPTION + "»" for t in ax.texts)
     plt.close(ax.figure)
+
+
+def test_a_chinese_title_counts_two_columns_per_character():
+    """A translated title gets a figure as wide as its glyphs need: a CJK character is drawn about
+    twice as wide as a Latin letter."""
+    from helpers.graph import text_width
+
+    assert text_width("grad") == 4
+    assert text_width("反向传播") == 8
+    assert text_width("w·x − y，反向") == 7 + 2 + 4  # "·" and "−" are one column, "，" two
+
+
+def test_bold_operations_ask_no_bold_of_a_chinese_fallback_font(caplog):
+    """With a CJK fallback font after the Latin one (the Chinese edition), drawing a graph logs no
+    "Failed to find font weight bold" warning: only the first family is asked for bold."""
+    import logging
+
+    import matplotlib
+
+    from helpers import i18n
+
+    font = i18n.cjk_font()
+    if font is None:
+        pytest.skip("no CJK font on this machine (CI installs fonts-wqy-microhei)")
+    w = torch.tensor([1.0], requires_grad=True)
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}), caplog.at_level(logging.WARNING):
+        ax = draw_graph((w * 2.0 - 1.0) ** 2, names={"w": w}, title="反向传播")
+        ax.figure.canvas.draw()
+    plt.close(ax.figure)
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
+    assert [t.get_fontweight() for t in ax.texts if t.get_text() in ("pow", "sub", "mul")] == ["bold"] * 3

@@ -2,7 +2,7 @@
 
 Each exercise is an `Exercise` from helpers/exercises.py. A factor hint fires only when one
 constant explains the answer on every input; some likely mistakes are not a constant factor
-(Jv instead of vᵀJ, a forgotten `zero_()`, a missing path into w), so these exercises list
+(𝒥v instead of vᵀ𝒥, a forgotten `zero_()`, a missing path into w), so these exercises list
 them in `recognised` (see `Exercise`): when the learner's answer equals a declared mistake's
 answer, the check shows that mistake's hint. tests/test_factor_hints.py feeds every mistake to
 its check. Two exercises look at more than numbers, and test their own near misses
@@ -18,7 +18,7 @@ from typing import Any, Callable
 import torch
 
 from helpers.exercises import PLACEHOLDERS, Exercise, Feedback, Mistake, failed
-from helpers.i18n import translate
+from helpers.i18n import N_, translate
 
 __all__ = ["grad_after_three_calls", "train_no_grad_exercise", "vjp_exercise", "tiny_backward_exercise",
            "original_loop", "trained_leaf", "tiny_backward_autograd", "TINY_LAMBDA", "LeafUpdateExercise", "RealTensorExercise"]
@@ -56,14 +56,18 @@ grad_after_three_calls = Exercise(
 
 
 # --------------------------------------------------------------- Your turn 2: .data → torch.no_grad()
-def _fit(w0: float, lr: float, epochs: int, update: Callable, *, zero_grad: bool = True) -> torch.Tensor:
-    """The original program's loop on the CPU, with the update step passed in; returns w itself."""
+def _fit(w0: float, lr: float, epochs: int, update: Callable, *, zero_grad: bool = True,
+         zero_first: bool = False) -> torch.Tensor:
+    """The original program's loop on the CPU, with the update step passed in; returns w itself.
+    `zero_first` zeroes w.grad before the update instead of after it (a mistake)."""
     w = torch.tensor([float(w0)], requires_grad=True)
     for _ in range(epochs):
         for x, y in zip(X_DATA, Y_DATA):
             ((w * x - y) ** 2).backward()
+            if zero_first:
+                w.grad.zero_()
             w = update(w, lr)
-            if zero_grad:
+            if zero_grad and not zero_first:
                 w.grad.zero_()
     return w
 
@@ -113,9 +117,11 @@ def _new_tensor_outside_no_grad(w, lr):
 
 
 NO_ZERO_HINT = "w.grad adds up across backward() calls: zero it after each update (w.grad.zero_())"
+ZERO_FIRST_HINT = ("w.grad is zeroed before the update, so every step is lr · 0 and w never moves: update w first, "
+                   "then zero w.grad")
 UPHILL_HINT = "step against the gradient: w -= lr * w.grad"
-DATA_HINT = ("its updates went through .data, which autograd does not see. Write the update inside "
-             "with torch.no_grad(): as w -= lr * w.grad")
+DATA_HINT = N_("its updates went through .data, which autograd does not see. Write the update inside "
+               "with torch.no_grad(): as w -= lr * w.grad")
 LEAF_INPLACE_HINT = ("PyTorch refuses to change in place a leaf that requires grad while it is recording; "
                      "inside with torch.no_grad(): nothing is recorded, so write w -= lr * w.grad there")
 NO_GRAD_NEW_TENSOR_HINT = ("inside torch.no_grad(), w = w - lr * w.grad makes a new tensor that does not require "
@@ -124,9 +130,11 @@ NO_GRAD_NEW_TENSOR_HINT = ("inside torch.no_grad(), w = w - lr * w.grad makes a 
 NONE_GRAD_HINT = ("w.grad is None at this point: w = w - lr * w.grad made a new tensor (inside torch.no_grad() "
                   "one that does not require grad, outside it one that is not a leaf), and backward() fills .grad "
                   "only on the leaf you created. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
-RETURN_W_HINT = "return w itself, the tensor (not w.item()): the check looks at how w was updated"
-NOT_LEAF_HINT = ("the w it returns is not a leaf any more: w = w - lr * w.grad outside torch.no_grad() recorded "
-                 "the update in the graph. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
+RETURN_W_HINT = N_("return w itself, the tensor (not w.item()): the check looks at how w was updated")
+DETACHED_HINT = N_("the tensor it returns does not require grad (as w.detach() gives, or a new tensor made inside "
+                   "torch.no_grad()): return w itself, the leaf you trained")
+NOT_LEAF_HINT = N_("the w it returns is not a leaf any more: w = w - lr * w.grad outside torch.no_grad() recorded "
+                   "the update in the graph. Change w in place inside with torch.no_grad(): w -= lr * w.grad")
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,7 @@ class LeafUpdateExercise(Exercise):
         if not w.is_leaf:
             return failed("{what}: {hint}.", what=translate(self.what), hint=translate(NOT_LEAF_HINT))
         if not w.requires_grad:
-            return failed("{what}: {hint}.", what=translate(self.what), hint=translate(NO_GRAD_NEW_TENSOR_HINT))
+            return failed("{what}: {hint}.", what=translate(self.what), hint=translate(DETACHED_HINT))
         if w._version == 0 and w.item() != float(self.inputs[0][0]):
             return failed("{what}: {hint}.", what=translate(self.what), hint=translate(DATA_HINT))
         return super().evaluate(answer)
@@ -195,6 +203,9 @@ _train_mistakes = (
             NONE_GRAD_HINT),
     Mistake("w.item() returned", lambda w0, lr, epochs: _fit(w0, lr, epochs, _no_grad_update).item(),
             RETURN_W_HINT),
+    Mistake("w.grad zeroed before the update", _learner_shaped(_no_grad_update, zero_first=True), ZERO_FIRST_HINT),
+    Mistake("w.detach() returned", lambda w0, lr, epochs: _fit(w0, lr, epochs, _no_grad_update).detach(),
+            DETACHED_HINT),
 )
 train_no_grad_exercise = LeafUpdateExercise(
     what="train_no_grad",
@@ -202,7 +213,7 @@ train_no_grad_exercise = LeafUpdateExercise(
     inputs=[(3.0, 0.01, 5), (-1.0, 0.05, 3), (0.5, 0.02, 10)],
     arg_names=("w0", "lr", "epochs"),
     mistakes=_train_mistakes,
-    recognised=_train_mistakes[:2],
+    recognised=(*_train_mistakes[:2], _train_mistakes[8]),
     error_hints=((r"leaf Variable that requires grad is being used in an in-place operation",
                   LEAF_INPLACE_HINT + "."),
                  (r"does not require grad and does not have a grad_fn", NO_GRAD_NEW_TENSOR_HINT + "."),
@@ -210,17 +221,17 @@ train_no_grad_exercise = LeafUpdateExercise(
 )
 
 
-# --------------------------------------------------------------- Your turn 3: a vector-Jacobian product
-VJP_X = (2.0, -1.0)  # y = g(x) = (x₁², x₁·x₂), J = [[2x₁, 0], [x₂, x₁]] = [[4, 0], [-1, 2]]
+# --------------------------------------------------------------- Your turn 4: a vector-Jacobian product
+VJP_X = (2.0, -1.0)  # y = g(x) = (x₁², x₁·x₂), Jacobian ∂y/∂x = [[2x₁, 0], [x₂, x₁]] = [[4, 0], [-1, 2]]
 VJP_V = (3.0, 1.0)
 _J = torch.tensor([[2 * VJP_X[0], 0.0], [VJP_X[1], VJP_X[0]]], dtype=torch.float64)
 _v = torch.tensor(VJP_V, dtype=torch.float64)
 
-JV_HINT = ("this is J v, the rows of J times v. backward() computes vᵀJ: entry j is "
-           "Σᵢ vᵢ·∂yᵢ/∂xⱼ, a column of J weighted by v")
-TWO_HINT = "the derivative of x₁² is 2x₁: check the first row of J"
-NO_V_HINT = "weight the rows of J by v before adding them: entry j is Σᵢ vᵢ·∂yᵢ/∂xⱼ"
-WHOLE_J_HINT = "vᵀJ is a vector with one entry per input xⱼ, shape (2,), not the whole Jacobian"
+JV_HINT = ("this is (∂y/∂x)·v, each row of the Jacobian times v. backward() computes vᵀ(∂y/∂x): entry j is "
+           "Σᵢ vᵢ·∂yᵢ/∂xⱼ, the column j of the Jacobian weighted by v")
+TWO_HINT = "the derivative of x₁² is 2x₁: check the first row of the Jacobian"
+NO_V_HINT = "weight the rows of the Jacobian by v before adding them: entry j is Σᵢ vᵢ·∂yᵢ/∂xⱼ"
+WHOLE_J_HINT = "vᵀ(∂y/∂x) is a vector with one entry per input xⱼ, shape (2,), not the whole Jacobian"
 
 
 @dataclass(frozen=True)
@@ -235,28 +246,28 @@ class RealTensorExercise(Exercise):
 
 
 _vjp_mistakes = (
-    Mistake("J v instead of vᵀ J", _J @ _v, JV_HINT),
+    Mistake("(∂y/∂x)·v instead of vᵀ(∂y/∂x)", _J @ _v, JV_HINT),
     Mistake("d(x₁²)/dx₁ taken as x₁",
             _v @ torch.tensor([[VJP_X[0], 0.0], [VJP_X[1], VJP_X[0]]], dtype=torch.float64), TWO_HINT),
-    Mistake("v left out (columns of J summed)", _J.sum(0), NO_V_HINT),
+    Mistake("v left out (columns of the Jacobian summed)", _J.sum(0), NO_V_HINT),
     Mistake("the whole Jacobian", _J, WHOLE_J_HINT),
 )
 vjp_exercise = RealTensorExercise(
-    what="v^T J",
+    what="vjp",
     reference=_v @ _J,  # (11, 2)
     mistakes=_vjp_mistakes,
     recognised=_vjp_mistakes,
 )
 
 
-# --------------------------------------------------------------- Your turn 4: a complete backward pass
+# --------------------------------------------------------------- Your turn 3: a complete backward pass
 TINY_LAMBDA = 0.1
 
 
 def tiny_backward_autograd(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict:
-    """Autograd's gradients at every node of L = mean((tanh(w·x + b) − y)²) + λ·w².
+    """Autograd's gradients at every node of J = L + λ·w², L = mean((tanh(w·x + b) − y)²).
 
-    The reference for "Your turn 4": z = w·x + b, h = tanh(z), e = h − y.
+    The reference for "Your turn 3": z = w·x + b, a = tanh(z), e = a − y.
     """
     w, b = w.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True)
     z = w * x + b
@@ -264,20 +275,20 @@ def tiny_backward_autograd(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y:
     e = torch.tanh(z) - y
     e.retain_grad()
     ((e**2).mean() + TINY_LAMBDA * w**2).backward()
-    return {"dL_de": e.grad, "dL_dz": z.grad, "dL_dw": w.grad, "dL_db": b.grad}
+    return {"dJ_de": e.grad, "dJ_dz": z.grad, "dJ_dw": w.grad, "dJ_db": b.grad}
 
 
-def _tiny_by_hand(w, b, x, y, *, two=2.0, mean=True, sign=1.0, tanh_prime=None, penalty=2.0, inner_x=True,
-                  sum_w=True, sum_b=True):
+def _tiny_by_hand(w, b, x, y, *, two=2.0, mean=True, sign=1.0, tanh_prime=None, upstream=True, penalty=2.0,
+                  inner_x=True, sum_w=True, sum_b=True, mean_w=False, mean_b=False):
     """The hand-written backward, with switches that reproduce common mistakes."""
     z = w * x + b
-    h = torch.tanh(z)
-    dL_de = sign * two * (h - y) / (len(x) if mean else 1)
-    dL_dz = dL_de * (1 - h**2 if tanh_prime is None else tanh_prime(z, h))
-    through_z = dL_dz * x if inner_x else dL_dz
-    dL_dw = (through_z.sum() if sum_w else through_z) + penalty * TINY_LAMBDA * w
-    dL_db = dL_dz.sum() if sum_b else dL_dz
-    return {"dL_de": dL_de, "dL_dz": dL_dz, "dL_dw": dL_dw, "dL_db": dL_db}
+    a = torch.tanh(z)
+    dJ_de = sign * two * (a - y) / (len(x) if mean else 1)
+    dJ_dz = (dJ_de if upstream else 1.0) * (1 - a**2 if tanh_prime is None else tanh_prime(z, a))
+    through_z = dJ_dz * x if inner_x else dJ_dz
+    dJ_dw = ((through_z.mean() if mean_w else through_z.sum()) if sum_w else through_z) + penalty * TINY_LAMBDA * w
+    dJ_db = (dJ_dz.mean() if mean_b else dJ_dz.sum()) if sum_b else dJ_dz
+    return {"dJ_de": dJ_de, "dJ_dz": dJ_dz, "dJ_dw": dJ_dw, "dJ_db": dJ_db}
 
 
 def _tiny_inputs(gen: torch.Generator) -> tuple:
@@ -292,24 +303,31 @@ TINY_INPUTS = [_tiny_inputs(_gen) for _ in range(3)]
 
 SQUARE_HINT = "the square e² brings down a factor 2"
 MEAN_HINT = "the mean divides by N, the number of samples"
-ERROR_SIGN_HINT = "e = h − y, so ∂L/∂e = 2(h − y)/N = 2e/N"
-TANH_HINT = "tanh′(z) = 1 − tanh(z)² = 1 − h², not 1 − z²"
-TWO_PATHS_HINT = "w reaches L along two paths, through z and through the penalty λ·w²: add both"
+ERROR_SIGN_HINT = "e = a − y, so ∂J/∂e = 2(a − y)/N = 2e/N"
+TANH_HINT = "tanh′(z) = 1 − tanh(z)² = 1 − a², not 1 − z²"
+UPSTREAM_HINT = ("∂J/∂z = ∂J/∂e · tanh′(z): multiply the gradient that arrives from e by the local derivative "
+                 "1 − a², not 1 − a² alone")
+TWO_PATHS_HINT = "w reaches J along two paths, through z and through the penalty λ·w²: add both"
 PENALTY_HINT = "the derivative of λw² is 2λw, not λw"
-INNER_X_HINT = "z = w·x + b, so ∂z/∂w = x: multiply ∂L/∂z by x before summing over the samples"
-SUM_W_HINT = "w is one number used by all N samples: ∂L/∂w adds up the N products ∂L/∂zᵢ·xᵢ (then the penalty's 2λw)"
-SUM_B_HINT = "b is one number added to all N samples: ∂L/∂b adds up the N values of ∂L/∂z"
+INNER_X_HINT = "z = w·x + b, so ∂z/∂w = x: multiply ∂J/∂z by x before summing over the samples"
+SUM_W_HINT = "w is one number used by all N samples: ∂J/∂w adds up the N products ∂J/∂zᵢ·xᵢ (then the penalty's 2λw)"
+SUM_B_HINT = "b is one number added to all N samples: ∂J/∂b adds up the N values of ∂J/∂z"
+SUM_NOT_MEAN_HINT = ("add up the N contributions with .sum(), do not average them: the 1/N of the mean is already "
+                     "in ∂J/∂e")
 
 _tiny_mistakes = (
     Mistake("the 2 of the square dropped", lambda *a: _tiny_by_hand(*a, two=1.0), SQUARE_HINT),
     Mistake("the 1/N of the mean dropped", lambda *a: _tiny_by_hand(*a, mean=False), MEAN_HINT),
-    Mistake("∂L/∂e = 2(y − h)/N", lambda *a: _tiny_by_hand(*a, sign=-1.0), ERROR_SIGN_HINT),
-    Mistake("tanh′ taken as 1 − z²", lambda *a: _tiny_by_hand(*a, tanh_prime=lambda z, h: 1 - z**2), TANH_HINT),
+    Mistake("∂J/∂e = 2(y − a)/N", lambda *a: _tiny_by_hand(*a, sign=-1.0), ERROR_SIGN_HINT),
+    Mistake("tanh′ taken as 1 − z²", lambda *a: _tiny_by_hand(*a, tanh_prime=lambda z, a: 1 - z**2), TANH_HINT),
     Mistake("the penalty path into w left out", lambda *a: _tiny_by_hand(*a, penalty=0.0), TWO_PATHS_HINT),
     Mistake("the penalty's derivative taken as λw", lambda *a: _tiny_by_hand(*a, penalty=1.0), PENALTY_HINT),
     Mistake("∂z/∂w = x left out", lambda *a: _tiny_by_hand(*a, inner_x=False), INNER_X_HINT),
-    Mistake("∂L/∂w not summed over the samples", lambda *a: _tiny_by_hand(*a, sum_w=False), SUM_W_HINT),
-    Mistake("∂L/∂b not summed over the samples", lambda *a: _tiny_by_hand(*a, sum_b=False), SUM_B_HINT),
+    Mistake("∂J/∂w not summed over the samples", lambda *a: _tiny_by_hand(*a, sum_w=False), SUM_W_HINT),
+    Mistake("∂J/∂b not summed over the samples", lambda *a: _tiny_by_hand(*a, sum_b=False), SUM_B_HINT),
+    Mistake("∂J/∂z = 1 − a² alone, without ∂J/∂e", lambda *a: _tiny_by_hand(*a, upstream=False), UPSTREAM_HINT),
+    Mistake("∂J/∂w averaged over the samples", lambda *a: _tiny_by_hand(*a, mean_w=True), SUM_NOT_MEAN_HINT),
+    Mistake("∂J/∂b averaged over the samples", lambda *a: _tiny_by_hand(*a, mean_b=True), SUM_NOT_MEAN_HINT),
 )
 tiny_backward_exercise = Exercise(
     what="tiny_backward",
