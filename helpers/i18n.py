@@ -121,8 +121,11 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
+    first = families[0] if families else "DejaVu Sans"
+    # matplotlib falls back glyph by glyph only along the families named in font.family; the
+    # generic "sans-serif" would resolve to its first font alone and draw boxes for Chinese.
+    matplotlib.rcParams["font.family"] = [first, font]
+    matplotlib.rcParams["font.sans-serif"] = [first, font, *families[1:]]
 
 
 def say(template: str, /, **values) -> None:
