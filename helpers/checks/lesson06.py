@@ -231,7 +231,8 @@ tied_autoencoder = Exercise(
     error_hints=((r"shapes cannot be multiplied|size mismatch|must match the size",
                   "two shapes do not fit: write each factor's shape (X is N×3, W is 2×3, G_O is N×3, G_H and G_Z "
                   "are N×2) and let them say where a transpose goes"),),
-    factor_hints={5: ONE_OVER_N, 1 / 5: SUM_NOT_MEAN,
+    factor_hints={5: "the mean in J puts a 1/N into G_O = ∂J/∂O: did you start from O − X without dividing by N?",
+                  1 / 5: SUM_NOT_MEAN,
                   -1: "J = 1/(2N) Σ‖O − X‖² gives G_O = (O − X)/N, not (X − O)/N"},
     mistakes=_TIED_MISTAKES,
     recognised=(_TIED_MISTAKES[0], _TIED_MISTAKES[1], _TIED_MISTAKES[3], _TIED_MISTAKES[5], _TIED_MISTAKES[7]),
