@@ -10,6 +10,7 @@ from tests import stepper_moves
 
 from helpers import mlp
 from helpers.widgets import CSS
+from helpers.widgets.predict import REL_TOL
 from helpers.widgets.stepper import COLOURS, EDGES, POSITIONS, BackwardStepper
 
 ORDER = ["J", "L", "s", "O", "W2", "H", "Z", "W1"]
@@ -154,7 +155,16 @@ def test_every_step_asks_for_an_element_that_three_digits_can_give():
     mistake gives the right value (its hint would never show)."""
     for st in make_stepper().steps[1:]:
         assert abs(st.target) > 0.05, st.node
-        assert all(abs(wrong - st.target) > 2e-3 * abs(st.target) for wrong, _ in st.mistakes), st.node
+        assert all(abs(wrong - st.target) > REL_TOL * abs(st.target) for wrong, _ in st.mistakes), st.node
+
+
+def test_three_significant_digits_are_enough():
+    """The lesson says 3 significant digits are enough: each step's value, rounded so, is judged right."""
+    s = make_stepper()
+    for i in range(len(s.steps) - 1):
+        s.step = i
+        s.predict.text.value = f"{s.steps[i + 1].target:.3g}"
+        assert s.predict.verdict == "right", (s.steps[i + 1].label, s.predict.text.value)
 
 
 def test_prediction_box_can_be_left_out():

@@ -58,6 +58,8 @@ _DTANH_MISTAKES = (
     Mistake("σ′ kept", mlp.dsigmoid, "that is σ′(z) = σ(z)(1 − σ(z)), the sigmoid's slope; tanh's is 1 − tanh²(z)"),
     Mistake("1 − tanh(z) (the square left out)", lambda z: 1 - torch.tanh(z),
             "tanh′(z) = 1 − tanh²(z): the tanh is squared"),
+    Mistake("tanh(z)(1 − tanh(z)), the sigmoid's pattern", lambda z: torch.tanh(z) * (1 - torch.tanh(z)),
+            "that is the sigmoid's pattern σ(1 − σ) with tanh put in: tanh′(z) = 1 − tanh²(z)"),
 )
 dtanh = Exercise(
     what="dtanh_mine",
@@ -66,7 +68,7 @@ dtanh = Exercise(
     arg_names=("z",),
     factor_hints={-1: "tanh′(z) = 1 − tanh²(z) is positive everywhere: check the order of 1 and tanh²."},
     mistakes=_DTANH_MISTAKES,
-    recognised=(_DTANH_MISTAKES[0], _DTANH_MISTAKES[2], _DTANH_MISTAKES[3]),
+    recognised=(_DTANH_MISTAKES[0], *_DTANH_MISTAKES[2:]),
 )
 
 
@@ -83,6 +85,20 @@ def backward_colleague(params, fwd):
     return {"W1": G_W1, "b1": G_Z.sum(dim=0), "W2": G_W2, "b2": G_O.sum(dim=0)}
 
 
+def _no_lambda_in_w2(params, fwd):
+    """Fixed, but the λW2 term dropped while rewriting the G_W2 line."""
+    grads = mlp.backward(params, fwd)
+    grads["W2"] = grads["W2"] - fwd.lam * params["W2"]
+    return grads
+
+
+def _no_lambda_in_w1(params, fwd):
+    """Fixed, but the λW1 term dropped."""
+    grads = mlp.backward(params, fwd)
+    grads["W1"] = grads["W1"] - fwd.lam * params["W1"]
+    return grads
+
+
 def _sigmoid_always(params, fwd):
     """Fixed, but σ′ kept for every activation."""
     return mlp.backward(params, fwd, dphi=mlp.dsigmoid)
@@ -96,6 +112,10 @@ _FIX_MISTAKES = (
             "colleague's code does"),
     Mistake("the λ terms dropped", mlp.backward_forgot_lambda,
             "the regulariser's shares λW1 and λW2 are missing from G_W1 and G_W2"),
+    Mistake("the λW2 term dropped from the fixed line", _no_lambda_in_w2,
+            "G_W2 is right except for the regulariser: keep its share + fwd.lam * W2"),
+    Mistake("the λW1 term dropped", _no_lambda_in_w1,
+            "G_W1 is right except for the regulariser: keep its share + fwd.lam * W1"),
 )
 backward_fix = Exercise(
     what="backward_fixed",
@@ -163,6 +183,22 @@ def _transposed(W, b, X):
     return gO.T @ H + X.T @ gZ, gZ.sum(dim=0)
 
 
+def _g_h_untransposed(W, b, X):
+    Z, H, gO, _ = _tied_parts(W, b, X)
+    gZ = (gO @ W) * (1 - H ** 2)              # (N×3)(2×3): the shapes do not fit
+    return H.T @ gO + gZ.T @ X, gZ.sum(dim=0)
+
+
+def _no_tanh_slope(W, b, X):
+    Z, H, gO, _ = _tied_parts(W, b, X)
+    gZ = gO @ W.T                             # G_H, passed through tanh without its slope
+    return H.T @ gO + gZ.T @ X, gZ.sum(dim=0)
+
+
+def _negated(W, b, X):
+    return tuple(-g for g in tied_backward_autograd(W, b, X))
+
+
 def _tied_inputs(gen):
     """One seeded (W, b, X): k = 2 hidden units, d = 3 features, n = 5 rows on every input."""
     W = torch.randn(2, 3, dtype=torch.float64, generator=gen) / 3 ** 0.5
@@ -181,6 +217,10 @@ _TIED_MISTAKES = (
     Mistake("∂J/∂b averaged over the rows", _bias_mean, "sums) the rows"),
     Mistake("∂J/∂W as (∂J/∂O)ᵀH + Xᵀ(∂J/∂Z): d×k, transposed", _transposed,
             "G_Oᵀ H + Xᵀ G_Z has shape d×k, the transpose of W's k×d: let the shapes put the transposes"),
+    Mistake("G_H as G_O W: a transpose missing, the product fails", _g_h_untransposed, "two shapes do not fit"),
+    Mistake("tanh′ left out: G_Z = G_H", _no_tanh_slope,
+            "G_Z = G_H ⊙ tanh′(Z) = G_H ⊙ (1 − H²): the slope of tanh is missing"),
+    Mistake("G_O as (X − O)/N: a sign", _negated, "O − X"),
 )
 tied_autoencoder = Exercise(
     what="tied_backward",
@@ -188,8 +228,13 @@ tied_autoencoder = Exercise(
     inputs=seeded_inputs(_tied_inputs, n=3, seed=7),
     arg_names=("W", "b", "X"),
     parts=("G_W", "G_b"),
-    factor_hints={5: ONE_OVER_N, 1 / 5: SUM_NOT_MEAN},
+    error_hints=((r"shapes cannot be multiplied|size mismatch|must match the size",
+                  "two shapes do not fit: write each factor's shape (X is N×3, W is 2×3, G_O is N×3, G_H and G_Z "
+                  "are N×2) and let them say where a transpose goes"),),
+    factor_hints={5: "the mean in J puts a 1/N into G_O = ∂J/∂O: did you start from O − X without dividing by N?",
+                  1 / 5: SUM_NOT_MEAN,
+                  -1: "J = 1/(2N) Σ‖O − X‖² gives G_O = (O − X)/N, not (X − O)/N"},
     mistakes=_TIED_MISTAKES,
-    recognised=(_TIED_MISTAKES[0], _TIED_MISTAKES[1], _TIED_MISTAKES[3], _TIED_MISTAKES[5]),
+    recognised=(_TIED_MISTAKES[0], _TIED_MISTAKES[1], _TIED_MISTAKES[3], _TIED_MISTAKES[5], _TIED_MISTAKES[7]),
     success="tied_backward is right on all 3 test inputs: W's two uses (encoder and decoder) add up.",
 )
