@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.i18n import message, translate
+from helpers.i18n import label, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
@@ -453,14 +453,14 @@ def deep_relu_net(depth: int = 10, gain: float | str = 2.0, *, n_in: int = 2, wi
 SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
                 "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
-RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_L}\|$"
+RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_D}\|$"
 
 
 def _log_panel(ax, depth: int) -> None:
     from helpers.plotting import plain_log_ticks
 
     ax.axhspan(1 / BAND, BAND, color="#009E73", alpha=0.10, lw=0)
-    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel=translate("layer l (1 = nearest the input)"))
+    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel=label("layer l (1 = nearest the input)"))
     plain_log_ticks(ax.yaxis)
 
 
@@ -478,18 +478,18 @@ def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
             p = gradient_profile(depth, act, name, width=width, seed=seed)
             colour, marker, style = SCHEME_STYLE[name]
             ax.plot(np.arange(1, depth + 1), p.plotted(), color=PALETTE[colour], marker=marker, ms=3.5, ls=style,
-                    lw=1.6, label=message("{scheme} (gain {gain:.3g})", scheme=translate(name), gain=p.gain))
+                    lw=1.6, label=label("{scheme} (gain {gain:.3g})", scheme=label(name), gain=p.gain))
             if p.status == "healthy":
                 healthy.append(name)
         if not healthy:
-            title = message("{activation}: every init vanishes", activation=LABELS[act])
+            title = label("{activation}: every init vanishes", activation=LABELS[act])
         else:
-            title = message("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
-                            band=f"{BAND:g}", schemes=translate(" and ").join(healthy))
+            title = label("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
+                            band=f"{BAND:g}", schemes=label(" and ").join(label(n) for n in healthy))
         ax.set_title(title, fontsize=11)
-    axes[0].set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
-    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=translate("init"))
-    fig.suptitle(message("gradient at each of {depth} layers relative to the last, after one backward pass "
+    axes[0].set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
+    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=label("init"))
+    fig.suptitle(label("gradient at each of {depth} layers relative to the last, after one backward pass "
                          "(green band: within {band}×)", depth=depth, band=f"{BAND:g}"), fontsize=12)
     return fig
 
@@ -505,12 +505,12 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     _log_panel(ax, plain.depth)
     layers = np.arange(1, plain.depth + 1)
     ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
-            label=message("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
+            label=label("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
     ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
-            label=message("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{L}$"))
-    ax.set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
+            label=label("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{D}$"))
+    ax.set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
-    ax.set_title(message("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
+    ax.set_title(label("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,
                          activation=LABELS[plain.activation], residual=ratio_text(res.ratio),
                          plain=ratio_text(plain.ratio)), fontsize=11)
