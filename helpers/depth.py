@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.i18n import label, message, translate
+from helpers.i18n import N_, label, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
@@ -40,7 +40,7 @@ __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "ba
 
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
 # Named initialisation schemes as gains: the weights' standard deviation is gain/√width.
-SCHEMES = {"too small": 0.5, "Xavier": 1.0, "Kaiming": math.sqrt(2.0), "too large": 2.0}
+SCHEMES = {N_("too small"): 0.5, N_("Xavier"): 1.0, N_("Kaiming"): math.sqrt(2.0), N_("too large"): 2.0}
 BAND = 10.0  # healthy: the first layer's gradient is within BAND× of the last layer's
 MAX_DEPTH = 200
 MAX_GAINS = 64  # one sweep: at MAX_DEPTH its backward pass keeps about 210 MB
@@ -145,11 +145,11 @@ def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) ->
 
 
 # --------------------------------------------------------------------------- the profile
-VERDICTS = ("vanishing", "healthy", "exploding")
+VERDICTS = (N_("vanishing"), N_("healthy"), N_("exploding"))
 SUMMARIES = {  # one whole sentence per verdict, translated before it is filled in
-    "vanishing": "vanishing: layer 1 gets {ratio} × the gradient of layer {depth}",
-    "exploding": "exploding: layer 1 gets {ratio} × the gradient of layer {depth}",
-    "healthy": "healthy: layer 1 gets {ratio} × the gradient of layer {depth} (within {band}×)",
+    "vanishing": N_("vanishing: layer 1 gets {ratio} × the gradient of layer {depth}"),
+    "exploding": N_("exploding: layer 1 gets {ratio} × the gradient of layer {depth}"),
+    "healthy": N_("healthy: layer 1 gets {ratio} × the gradient of layer {depth} (within {band}×)"),
 }
 
 
@@ -212,13 +212,13 @@ def gradient_status(norms) -> tuple[str, float, str]:
     if np.any(arr < 0):
         raise ValueError("norms must be ≥ 0")
     if not np.all(np.isfinite(arr)):
-        return "exploding", math.inf, "the numbers overflowed float64 (≈ 1.8e308)"
+        return "exploding", math.inf, N_("the numbers overflowed float64 (≈ 1.8e308)")
     first, last = float(arr[0]), float(arr[-1])
     if last == 0.0:
-        note = "every gradient is exactly 0 (every unit saturated or switched off)" if first == 0 else "the last layer's gradient is exactly 0"
+        note = N_("every gradient is exactly 0 (every unit saturated or switched off)") if first == 0 else N_("the last layer's gradient is exactly 0")
         return ("vanishing" if first == 0 else "exploding"), (math.nan if first == 0 else math.inf), note
     if first == 0.0:
-        return "vanishing", 0.0, "the gradient underflowed to exactly 0 before layer 1"
+        return "vanishing", 0.0, N_("the gradient underflowed to exactly 0 before layer 1")
     with np.errstate(all="ignore"):
         ratio = first / last
     if ratio < 1 / BAND:
@@ -453,7 +453,7 @@ def deep_relu_net(depth: int = 10, gain: float | str = 2.0, *, n_in: int = 2, wi
 SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
                 "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
-RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_D}\|$"
+RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_D}\|$"  # maths only: a label mixing maths and Chinese has no font
 
 
 def _log_panel(ax, depth: int) -> None:
@@ -487,7 +487,7 @@ def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
             title = label("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
                             band=f"{BAND:g}", schemes=label(" and ").join(label(n) for n in healthy))
         ax.set_title(title, fontsize=11)
-    axes[0].set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
+    axes[0].set_ylabel(RATIO_LABEL)
     axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=label("init"))
     fig.suptitle(label("gradient at each of {depth} layers relative to the last, after one backward pass "
                          "(green band: within {band}×)", depth=depth, band=f"{BAND:g}"), fontsize=12)
@@ -505,10 +505,10 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     _log_panel(ax, plain.depth)
     layers = np.arange(1, plain.depth + 1)
     ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
-            label=label("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
+            label=label("plain: {formula}", formula="Hₗ = φ(Zₗ)"))
     ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
-            label=label("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{D}$"))
-    ax.set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
+            label=label("residual: {formula}", formula="Hₗ = Hₗ₋₁ + φ(Zₗ)/√D"))
+    ax.set_ylabel(RATIO_LABEL)
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
     ax.set_title(label("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,

@@ -18,7 +18,7 @@ from IPython.display import display
 from matplotlib.ticker import FixedLocator
 
 from helpers.depth import ACTIVATIONS, BAND, RATIO_LABEL, SCHEMES, GradientProfile, gradient_profile, ratio_text
-from helpers.i18n import label, message, translate
+from helpers.i18n import N_, label, message, translate
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_choice, require_int
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -27,9 +27,9 @@ DEPTH_RANGE = (1, 50)
 GAIN_EXPONENTS = (-1.0, 1.0)  # the gain slider runs over 10^-1 … 10^1
 GAIN_STEP = 0.05              # log10 units: one arrow-key press multiplies the gain by 10^0.05 ≈ 1.12
 CUSTOM = "custom"
-INIT_LABELS = [("too small (gain 0.5)", "too small"), ("Xavier / Glorot (gain 1)", "Xavier"),
-               ("Kaiming / He (gain √2)", "Kaiming"), ("too large (gain 2)", "too large"),
-               ("custom: the gain slider", CUSTOM)]
+INIT_LABELS = [(N_("too small (gain 0.5)"), "too small"), (N_("Xavier / Glorot (gain 1)"), "Xavier"),
+               (N_("Kaiming / He (gain √2)"), "Kaiming"), (N_("too large (gain 2)"), "too large"),
+               (N_("custom: the gain slider"), CUSTOM)]
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 ZOOMS = (1e3, 1e10, 1e30, 1e100, 1e200)  # y axis spans [1/z, z]: it changes only at these steps
 TICK_STEP = {1e3: 1, 1e10: 5, 1e30: 10, 1e100: 50, 1e200: 100}  # decades between y tick labels
@@ -107,7 +107,7 @@ class DepthExplorer:
                                    label=label("layer D (the reference)"))
         ax.set(yscale="log", xlim=(0.5, DEPTH_RANGE[1] + 0.5), ylim=(1 / ZOOMS[-1], ZOOMS[-1]),
                xlabel=label("layer l (1 = nearest the input)"),
-               ylabel=label("{ratio} (log scale)", ratio=RATIO_LABEL))
+               ylabel=RATIO_LABEL)
         plain_log_ticks(ax.yaxis)
         self._set_zoom(ZOOMS[-1])
         ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
