@@ -121,8 +121,11 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
+    first = families[0] if families else "DejaVu Sans"
+    matplotlib.rcParams["font.sans-serif"] = [first, font, *families[1:]]
+    # Named fonts, not the generic "sans-serif": matplotlib falls back glyph by glyph only along
+    # font.family, and resolves a generic family to its first font alone.
+    matplotlib.rcParams["font.family"] = [first, font]
 
 
 def say(template: str, /, **values) -> None:
