@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from helpers.decision import boundary_grid, plot_loss_with_title
-from helpers.i18n import message, translate
+from helpers.i18n import label, message, translate
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
 from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
                                require_same_dtype_and_device, require_seed, require_tensor, require_text)
@@ -375,14 +375,14 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
         for k in range(K):
             pts = Xd[yd == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=16, color=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                       edgecolors="white", linewidths=0.4, label=message("class {k}", k=k))
-        ax.set(xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()), xlabel=translate("feature x₁ (no unit)"),
-               ylabel=translate("feature x₂ (no unit)"))
+                       edgecolors="white", linewidths=0.4, label=label("class {k}", k=k))
+        ax.set(xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()), xlabel=label("feature x₁ (no unit)"),
+               ylabel=label("feature x₂ (no unit)"))
         ax.set_aspect("equal", adjustable="box")
         ax.grid(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)  # off the data
         if title is None:
-            title = message("{share:.0%} of {n} points lie in their class's region", share=accuracy(params, X, y), n=len(y))
+            title = label("{share:.0%} of {n} points lie in their class's region", share=accuracy(params, X, y), n=len(y))
         ax.set_title(title)
     return ax
 
@@ -394,9 +394,9 @@ def classifier_figure(params: Mapping[str, torch.Tensor], losses, X: torch.Tenso
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.8)
     with closed_on_error(fig):  # no half-drawn figure is left open if a panel fails
         first, last = float(losses[0]), float(losses[-1])
-        plot_loss_with_title(losses, ax=ax_loss, ylabel=translate("loss (cross-entropy, batch mean)"),
-                             title=message("loss falls from {first:.3g} to {last:.2g} in {steps} steps", first=first,
+        plot_loss_with_title(losses, ax=ax_loss, ylabel=label("loss (cross-entropy, batch mean)"),
+                             title=label("loss falls from {first:.3g} to {last:.2g} in {steps} steps", first=first,
                                            last=last, steps=len(losses)))
-        ax_loss.set_xlabel(translate("step (one full-batch gradient step each)"))
+        ax_loss.set_xlabel(label("step (one full-batch gradient step each)"))
         plot_decision_regions(params, X, y, ax=ax_map, resolution=resolution)
     return fig

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.i18n import message, translate
+from helpers.i18n import N_, label, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
@@ -40,7 +40,7 @@ __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "ba
 
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
 # Named initialisation schemes as gains: the weights' standard deviation is gain/√width.
-SCHEMES = {"too small": 0.5, "Xavier": 1.0, "Kaiming": math.sqrt(2.0), "too large": 2.0}
+SCHEMES = {N_("too small"): 0.5, N_("Xavier"): 1.0, N_("Kaiming"): math.sqrt(2.0), N_("too large"): 2.0}
 BAND = 10.0  # healthy: the first layer's gradient is within BAND× of the last layer's
 MAX_DEPTH = 200
 MAX_GAINS = 64  # one sweep: at MAX_DEPTH its backward pass keeps about 210 MB
@@ -145,11 +145,11 @@ def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) ->
 
 
 # --------------------------------------------------------------------------- the profile
-VERDICTS = ("vanishing", "healthy", "exploding")
+VERDICTS = (N_("vanishing"), N_("healthy"), N_("exploding"))
 SUMMARIES = {  # one whole sentence per verdict, translated before it is filled in
-    "vanishing": "vanishing: layer 1 gets {ratio} × the gradient of layer {depth}",
-    "exploding": "exploding: layer 1 gets {ratio} × the gradient of layer {depth}",
-    "healthy": "healthy: layer 1 gets {ratio} × the gradient of layer {depth} (within {band}×)",
+    "vanishing": N_("vanishing: layer 1 gets {ratio} × the gradient of layer {depth}"),
+    "exploding": N_("exploding: layer 1 gets {ratio} × the gradient of layer {depth}"),
+    "healthy": N_("healthy: layer 1 gets {ratio} × the gradient of layer {depth} (within {band}×)"),
 }
 
 
@@ -214,13 +214,13 @@ def gradient_status(norms) -> tuple[str, float, str]:
     if np.any(arr < 0):
         raise ValueError("norms must be ≥ 0")
     if not np.all(np.isfinite(arr)):
-        return "exploding", math.inf, "the numbers overflowed float64 (≈ 1.8e308)"
+        return "exploding", math.inf, N_("the numbers overflowed float64 (≈ 1.8e308)")
     first, last = float(arr[0]), float(arr[-1])
     if last == 0.0:
-        note = "every gradient is exactly 0 (every unit saturated or switched off)" if first == 0 else "the last layer's gradient is exactly 0"
+        note = N_("every gradient is exactly 0 (every unit saturated or switched off)") if first == 0 else N_("the last layer's gradient is exactly 0")
         return ("vanishing" if first == 0 else "exploding"), (math.nan if first == 0 else math.inf), note
     if first == 0.0:
-        return "vanishing", 0.0, "the gradient underflowed to exactly 0 before layer 1"
+        return "vanishing", 0.0, N_("the gradient underflowed to exactly 0 before layer 1")
     with np.errstate(all="ignore"):
         ratio = first / last
     if ratio < 1 / BAND:
@@ -458,14 +458,14 @@ def deep_relu_net(depth: int = 10, gain: float | str = 2.0, *, n_in: int = 2, wi
 SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
                 "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
-RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_L}\|$"
+RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_D}\|$"  # maths only: a label mixing maths and Chinese has no font
 
 
 def _log_panel(ax, depth: int) -> None:
     from helpers.plotting import plain_log_ticks
 
     ax.axhspan(1 / BAND, BAND, color="#009E73", alpha=0.10, lw=0)
-    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel=translate("layer l (1 = nearest the input)"))
+    ax.set(yscale="log", xlim=(0.5, depth + 0.5), xlabel=label("layer l (1 = nearest the input)"))
     plain_log_ticks(ax.yaxis)
 
 
@@ -483,18 +483,18 @@ def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
             p = gradient_profile(depth, act, name, width=width, seed=seed)
             colour, marker, style = SCHEME_STYLE[name]
             ax.plot(np.arange(1, depth + 1), p.plotted(), color=PALETTE[colour], marker=marker, ms=3.5, ls=style,
-                    lw=1.6, label=message("{scheme} (gain {gain:.3g})", scheme=translate(name), gain=p.gain))
+                    lw=1.6, label=label("{scheme} (gain {gain:.3g})", scheme=label(name), gain=p.gain))
             if p.status == "healthy":
                 healthy.append(name)
         if not healthy:
-            title = message("{activation}: every init vanishes", activation=LABELS[act])
+            title = label("{activation}: every init vanishes", activation=LABELS[act])
         else:
-            title = message("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
-                            band=f"{BAND:g}", schemes=translate(" and ").join(healthy))
+            title = label("{activation}: within {band}× only with {schemes}", activation=LABELS[act],
+                            band=f"{BAND:g}", schemes=label(" and ").join(label(n) for n in healthy))
         ax.set_title(title, fontsize=11)
-    axes[0].set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
-    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=translate("init"))
-    fig.suptitle(message("gradient at each of {depth} layers relative to the last, after one backward pass "
+    axes[0].set_ylabel(RATIO_LABEL)
+    axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=label("init"))
+    fig.suptitle(label("gradient at each of {depth} layers relative to the last, after one backward pass "
                          "(green band: within {band}×)", depth=depth, band=f"{BAND:g}"), fontsize=12)
     return fig
 
@@ -510,12 +510,12 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     _log_panel(ax, plain.depth)
     layers = np.arange(1, plain.depth + 1)
     ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
-            label=message("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
+            label=label("plain: {formula}", formula="Hₗ = φ(Zₗ)"))
     ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
-            label=message("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{L}$"))
-    ax.set_ylabel(message("{ratio} (log scale)", ratio=RATIO_LABEL))
+            label=label("residual: {formula}", formula="Hₗ = Hₗ₋₁ + φ(Zₗ)/√D"))
+    ax.set_ylabel(RATIO_LABEL)
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
-    ax.set_title(message("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
+    ax.set_title(label("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,
                          activation=LABELS[plain.activation], residual=ratio_text(res.ratio),
                          plain=ratio_text(plain.ratio)), fontsize=11)

@@ -62,19 +62,26 @@ PROBABILITIES_MINUS_TARGETS = "it is softmax(O) − onehot(y): the probabilities
 SUBTRACT_ONEHOT = ("the gradient is softmax(O) − onehot(y): subtract 1 at each sample's true class, "
                    "F.one_hot(y, K) has those 1s")
 ROWS = "softmax runs over each sample's K logits, the row: torch.softmax(O, dim=1), not dim=0 (over the batch)"
+PER_SAMPLE_NOT_ENTRY = ("J is the mean over the N samples, one loss per row: divide by N = O.shape[0], not by the "
+                        "number of entries N·K (O.numel())")
+SOFTMAX_DIM = "torch.softmax needs to know which axis to normalise: dim=1, each sample's row"
 ONE_HOT_K = ("F.one_hot(y) guesses K from the largest label in y, which is too small when a batch has no "
              "sample of the last class: pass K, F.one_hot(y, O.shape[1])")
 
 _no_onehot = Mistake("softmax only, no − onehot", lambda O, y: torch.softmax(O, 1) / O.shape[0], SUBTRACT_ONEHOT)
 _over_batch = Mistake("softmax over the batch (dim 0)",
                       lambda O, y: (torch.softmax(O, 0) - _onehot(y, O)) / O.shape[0], ROWS)
+_over_all = Mistake("softmax over the whole batch (one sum of every e^o)",
+                    lambda O, y: (torch.exp(O) / torch.exp(O).sum() - _onehot(y, O)) / O.shape[0], ROWS)
 ce_grad = Exercise(
     what="softmax_ce_grad",
     reference=autograd_ce_grad,
     inputs=CE_INPUTS,
     arg_names=("O", "y"),
-    factor_hints={float(N_BATCH): DIVIDE_BY_N, N_BATCH / N_CLASSES: N_NOT_K, -1: PROBABILITIES_MINUS_TARGETS},
-    error_hints=((r"size of tensor a \(\d+\) must match the size of tensor b \(\d+\)", ONE_HOT_K),),
+    factor_hints={float(N_BATCH): DIVIDE_BY_N, N_BATCH / N_CLASSES: N_NOT_K, 1 / N_CLASSES: PER_SAMPLE_NOT_ENTRY,
+                  -1: PROBABILITIES_MINUS_TARGETS},
+    error_hints=((r"size of tensor a \(\d+\) must match the size of tensor b \(\d+\)", ONE_HOT_K),
+                 (r"softmax\(\) missing 1 required positional argument", SOFTMAX_DIM)),
     mistakes=(
         Mistake("forgot /N", lambda O, y: torch.softmax(O, 1) - _onehot(y, O), DIVIDE_BY_N),
         Mistake("divided by the number of classes K",
@@ -84,8 +91,12 @@ ce_grad = Exercise(
         _no_onehot,
         _over_batch,
         Mistake("F.one_hot(y) without K", lambda O, y: (torch.softmax(O, 1) - F.one_hot(y)) / O.shape[0], ONE_HOT_K),
+        Mistake("divided by the number of entries N·K", lambda O, y: (torch.softmax(O, 1) - _onehot(y, O)) / O.numel(),
+                PER_SAMPLE_NOT_ENTRY),
+        Mistake("torch.softmax without dim", lambda O, y: (torch.softmax(O) - _onehot(y, O)) / O.shape[0], SOFTMAX_DIM),
+        _over_all,
     ),
-    recognised=(_no_onehot, _over_batch),
+    recognised=(_no_onehot, _over_batch, _over_all),
 )
 
 # ---------------------------------------------------------------- Your turn 2: a softmax that overflows
@@ -119,6 +130,10 @@ COLUMN_MAX = ("dim=0 takes each column's maximum, over the batch: subtract each 
 KEEPDIM = ("O.max(dim=1).values has shape (N,), and O minus it subtracts row k's maximum from column k. "
            "keepdim=True keeps the maximum as an (N, 1) column, so that each row gets its own")
 NORMALISE = "the probabilities of each row must sum to 1: divide by the row's sum, E / E.sum(dim=1, keepdim=True)"
+VALUES = ("O.max(dim=1, keepdim=True) returns two things, the maxima and where they are: take the maxima with "
+          ".values, O.max(dim=1, keepdim=True).values")
+ROW_SUM = ("divide each row by its own sum, E.sum(dim=1, keepdim=True), an (N, 1) column: E.sum() adds the whole "
+           "batch, E.sum(dim=0) each column, and E.sum(dim=1) without keepdim lines up with the columns")
 MIN_NOT_MAX = ("subtracting the minimum leaves exponents far above 0, which still overflow: subtract the "
                "maximum, so that every exponent is ≤ 0")
 
@@ -172,14 +187,21 @@ _mistakes2 = (
     Mistake("the min subtracted instead of the max", lambda O: _naive(O - O.min(dim=1, keepdim=True).values),
             MIN_NOT_MAX),
     Mistake("max subtracted but not normalised", lambda O: torch.exp(O - _row_max(O)), NORMALISE),
+    Mistake("divided by the sum of the whole batch", lambda O: torch.exp(O - _row_max(O)) / torch.exp(O - _row_max(O)).sum(),
+            ROW_SUM),
+    Mistake("divided by each column's sum", lambda O: (lambda E: E / E.sum(dim=0, keepdim=True))(torch.exp(O - _row_max(O))),
+            ROW_SUM),
+    Mistake("the row sum without keepdim", lambda O: (lambda E: E / E.sum(dim=1))(torch.exp(O - _row_max(O))), ROW_SUM),
 )
+_forgot_values = Mistake("the max's result without .values", lambda O: _naive(O - O.max(dim=1, keepdim=True)), VALUES)
 stable_softmax = SoftmaxExercise(
     what="my_softmax",
     reference=lambda O: torch.softmax(O, dim=1),
     inputs=SOFTMAX_INPUTS,
     arg_names=("O",),
-    mistakes=_mistakes2,
+    mistakes=(*_mistakes2, _forgot_values),
     recognised=_mistakes2,
+    error_hints=((r"unsupported operand type\(s\) for -: 'Tensor' and 'torch.return_types.max'", VALUES),),
 )
 
 # ---------------------------------------------------------------- Your turn 3: an embedding's backward
@@ -226,6 +248,8 @@ REPEATS = ("a row looked up several times must get the SUM of their gradients. G
 TABLE_SHAPE = "∂J/∂C has the shape of the table C, (V, d): one row per row of the table, not one per lookup"
 ONLY_USED_ROWS = ("only the rows that were looked up get a gradient, each the sum of the rows of G_E that "
                   "came from it; the other rows get 0")
+ROW_OF_TABLE = ("G_C has V rows, one per row of the table: row n of G_E goes into row idx[n] of G_C, "
+                "G_C[idx[n]] += G_E[n]")
 SUM_NOT_MEAN = "each lookup is a separate use of the row, and uses add up (lesson 03's +=): a sum, not a mean"
 
 _mistakes3 = (
@@ -236,12 +260,20 @@ _mistakes3 = (
             lambda G_E, idx, V: G_E.sum(dim=0, keepdim=True).expand(V, -1).clone(), ONLY_USED_ROWS),
     Mistake("the mean of each row's uses", _mean_of_uses, SUM_NOT_MEAN),
 )
+def _swapped(G_E, idx, V):
+    G_C = torch.zeros(V, G_E.shape[1], dtype=G_E.dtype)
+    for n in range(len(idx)):
+        G_C[n] += G_E[idx[n]]  # the indices swapped: row n gets the row that idx[n] names
+    return G_C
+
+
 embedding_grad = Exercise(
     what="embedding_backward",
     reference=autograd_embedding_grad,
     inputs=EMBEDDING_INPUTS,
     arg_names=("G_E", "idx", "V"),
-    mistakes=_mistakes3,
+    mistakes=(*_mistakes3, Mistake("the indices swapped: G_C[n] += G_E[idx[n]]", _swapped, ROW_OF_TABLE)),
+    error_hints=((r"IndexError: index \d+ is out of bounds for dimension 0 with size \d+", ROW_OF_TABLE),),
     recognised=_mistakes3,
 )
 
