@@ -121,8 +121,11 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
+    latin = families[0] if families else "DejaVu Sans"
+    # Named families, not the generic "sans-serif": matplotlib falls back glyph by glyph only
+    # across the families listed in font.family (a generic name resolves to one font).
+    matplotlib.rcParams["font.family"] = [latin, font]
+    matplotlib.rcParams["font.sans-serif"] = [latin, font, *families[1:]]
 
 
 def say(template: str, /, **values) -> None:
