@@ -126,6 +126,11 @@ def use_figure_fonts() -> None:
     # across the families listed in font.family (a generic name resolves to one font).
     matplotlib.rcParams["font.family"] = [latin, font]
     matplotlib.rcParams["font.sans-serif"] = [latin, font, *families[1:]]
+    import logging
+
+    # A CJK font usually has one weight: bold text (a graph's operation nodes) takes its regular
+    # glyphs, which matplotlib's font manager would otherwise announce in every lesson's output.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def say(template: str, /, **values) -> None:
