@@ -121,10 +121,16 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    first = families[0] if families else "DejaVu Sans"
-    # Named families, not the generic "sans-serif": matplotlib falls back glyph by glyph only along font.family.
-    matplotlib.rcParams["font.family"] = [first, font]
-    matplotlib.rcParams["font.sans-serif"] = [first, font, *families[1:]]
+    latin = families[0] if families else "DejaVu Sans"
+    # Named families, not the generic "sans-serif": matplotlib falls back glyph by glyph only
+    # across the families listed in font.family (a generic name resolves to one font).
+    matplotlib.rcParams["font.family"] = [latin, font]
+    matplotlib.rcParams["font.sans-serif"] = [latin, font, *families[1:]]
+    import logging
+
+    # A CJK font usually has one weight: bold text (a graph's operation nodes) takes its regular
+    # glyphs, which matplotlib's font manager would otherwise announce in every lesson's output.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def say(template: str, /, **values) -> None:

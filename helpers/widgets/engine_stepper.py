@@ -27,7 +27,7 @@ from matplotlib.patches import FancyArrowPatch
 from helpers.engine import node_names, trace_backward, value_graph
 from helpers.graph import format_number as fmt
 from helpers.graph import layout
-from helpers.i18n import message
+from helpers.i18n import label as figure_label, message
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
@@ -198,8 +198,8 @@ class EngineStepper:
                                                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
                                                              alpha=0.9))
         self.caption = ax.set_title("", fontsize=11)
-        ax.text(0.5, -0.1, message("orange: its _backward ran just now  ·  dashed: runs next  ·  green: done\n"
-                                   "blue arrow label: × local gradient = product added to the parent's grad"),
+        ax.text(0.5, -0.1, figure_label("orange: its _backward ran just now  ·  dashed: runs next  ·  green: done\n"
+                                        "blue arrow label: × local gradient = product added to the parent's grad"),
                 ha="center", va="bottom", fontsize=8.5,
                 color="#444", transform=ax.transAxes)
 
@@ -244,11 +244,11 @@ class EngineStepper:
                 label = f"× {fmt(st.local[j], self.digits)} = {fmt(st.added[j], self.digits)}"
             self.edge_labels[(i, p)].set_text(label)
         if k == 0:
-            text = message("backward() set {root}.grad = 1; no _backward has run yet", root=self.labels[0])
+            text = figure_label("backward() set {root}.grad = 1; no _backward has run yet", root=self.labels[0])
         elif k == n:
-            text = message("all {n} _backward calls done: every grad is final", n=n)
+            text = figure_label("all {n} _backward calls done: every grad is final", n=n)
         else:
-            text = message("call {k} of {n}: {node}._backward()", k=k, n=n, node=self.labels[k - 1])
+            text = figure_label("call {k} of {n}: {node}._backward()", k=k, n=n, node=self.labels[k - 1])
         self.caption.set_text(text)
 
     def _readout_html(self) -> str:

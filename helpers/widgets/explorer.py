@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers.i18n import message
+from helpers.i18n import N_, label, message
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_int, require_real
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
@@ -45,7 +45,8 @@ PREDICT_AT = 4.0
 # wide window. Rendered at the size it is shown, text stays sharp (no downscaling in the browser)
 # and each update encodes and sends 26 % fewer pixels than at 100 dpi.
 LIVE_DPI = 86
-PANEL_TITLES = ("loss, epoch by epoch", "w on the cost curve J(w)", "factor on w − w* per epoch, by learning rate")
+PANEL_TITLES = (N_("loss, epoch by epoch"), N_("w on the cost curve J(w)"),
+                N_("factor on w − w* per epoch, by learning rate"))
 # The status line: one whole sentence per state of the run, named by what w − w* does.
 STATUS_TEMPLATES = {
     "converged": "converged: w = {w} after {epochs} epochs",
@@ -209,18 +210,18 @@ class LearningRateExplorer:
 
     def _loss_panel(self, ax) -> dict:
         (loss_line,) = ax.plot([], [], color=PALETTE["blue"], lw=2)
-        ax.set(yscale="log", xlabel="epoch", ylabel="loss of the last sample")
+        ax.set(yscale="log", xlabel=label("epoch"), ylabel=label("loss of the last sample"))
         return {"loss": loss_line}
 
     def _path_panel(self, ax) -> dict:
         c = PALETTE
         grid = np.linspace(self.center - 1.1 * PATH_ZOOMS[-1], self.center + 1.1 * PATH_ZOOMS[-1], 1201)
         ax.plot(grid, cost(grid, self.x, self.y), color=c["black"], lw=1.2, alpha=0.5, label="J(w)")
-        (path_line,) = ax.plot([], [], color=c["orange"], lw=1, alpha=0.8, label="every step")
-        (epoch_dots,) = ax.plot([], [], "o", color=c["orange"], ms=3, label="end of epoch")
-        (start_dot,) = ax.plot([], [], "s", color=c["blue"], ms=7, label="start w0")
-        (end_dot,) = ax.plot([], [], "*", color=c["green"], ms=12, label="final w")
-        ax.set(xlabel="w", ylabel="cost J(w) (mean squared error)")
+        (path_line,) = ax.plot([], [], color=c["orange"], lw=1, alpha=0.8, label=label("every step"))
+        (epoch_dots,) = ax.plot([], [], "o", color=c["orange"], ms=3, label=label("end of epoch"))
+        (start_dot,) = ax.plot([], [], "s", color=c["blue"], ms=7, label=label("start w0"))
+        (end_dot,) = ax.plot([], [], "*", color=c["green"], ms=12, label=label("final w"))
+        ax.set(xlabel="w", ylabel=label("cost J(w) (mean squared error)"))
         ax.legend(loc="upper center", fontsize=8, ncols=2)
         return {"path": path_line, "epochs": epoch_dots, "start": start_dot, "end": end_dot}
 
@@ -231,12 +232,12 @@ class LearningRateExplorer:
         ax.plot(lrs, np.clip(factors, LR_FACTOR_LIM[0], LR_FACTOR_LIM[1]), color=c["purple"], lw=2)
         ax.axhline(1.0, color=c["black"], lw=0.8, ls=":")
         ax.axvline(self.threshold, color=c["orange"], ls="--", lw=1.5,
-                   label=message("stability threshold 1/max x² = {threshold:.3g}", threshold=self.threshold))
+                   label=label("stability threshold 1/max x² = {threshold:.3g}", threshold=self.threshold))
         ax.axvspan(self.edge, LR_RANGE[1] * 1.2, color=c["red"], alpha=0.12,
-                   label=message("diverges above {edge:.3g}", edge=self.edge))
-        (lr_dot,) = ax.plot([], [], "o", color=c["red"], ms=8, label="this lr")
+                   label=label("diverges above {edge:.3g}", edge=self.edge))
+        (lr_dot,) = ax.plot([], [], "o", color=c["red"], ms=8, label=label("this lr"))
         ax.set(xscale="log", yscale="log", xlim=(LR_RANGE[0] * 0.8, LR_RANGE[1] * 1.2), ylim=LR_FACTOR_LIM,
-               xlabel="learning rate (log scale)", ylabel="|A|, the factor on w − w* per epoch")
+               xlabel=label("learning rate (log scale)"), ylabel=label("|A|, the factor on w − w* per epoch"))
         ax.legend(loc="lower left", fontsize=8)
         return {"lr": lr_dot}
 
@@ -245,7 +246,7 @@ class LearningRateExplorer:
         are fixed (part of the background): the numbers of a run are in the status line, which
         the browser renders, because drawing three changing titles took half of an update."""
         for ax, title in zip(self.axes.values(), PANEL_TITLES):
-            ax.set_title(title, fontsize=11)
+            ax.set_title(label(title), fontsize=11)
         self.axes["loss"].set(xlim=(0, EPOCH_RANGE[1]), ylim=(LOSS_FLOOR, LOSS_CEIL))
         self.axes["path"].set(xlim=(self.center - PATH_ZOOMS[-1], self.center + PATH_ZOOMS[-1]))
         self.fig.get_layout_engine().execute(self.fig)  # the layout a draw would compute, without the
