@@ -24,7 +24,6 @@ import numpy as np
 import torch
 
 from helpers.gradients import central_difference, forward_difference
-from helpers.i18n import N_, label
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
 from helpers.validation import (require_callable, require_choice, require_float_dtype, require_numbers,
@@ -189,8 +188,6 @@ def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float
 
 
 STYLES = {"float64": PALETTE["blue"], "float32": PALETTE["orange"]}
-# The two methods as figures and widgets name them (the keys stay the code's names).
-METHOD_NAMES = {"central": N_("central"), "forward": N_("forward")}
 
 
 def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str | None = None):
@@ -206,17 +203,17 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
             for method, style in (("central", "-"), ("forward", "--")):
                 errors = np.clip(finite_clipped(r._errors(method)), ERROR_FLOOR, None)
                 ax.loglog(r.hs, errors, style, color=colour, lw=2 if method == "central" else 1.5,
-                          label=label("{dtype}, {method}", dtype=r.dtype, method=label(METHOD_NAMES[method])))
+                          label=f"{r.dtype}, {method}")
                 i = int(np.argmin(errors))
                 ax.plot(r.hs[i], errors[i], "o", color=colour, ms=6)
-        ax.text(0.03, 0.3, label("← round-off grows\n    as h shrinks (∝ ε/h)"), transform=ax.transAxes, fontsize=9,
+        ax.text(0.03, 0.3, "← round-off grows\n    as h shrinks (∝ ε/h)", transform=ax.transAxes, fontsize=9,
                 color="0.3")
-        ax.text(0.98, 0.08, label("truncation grows with h →\n(forward ∝ h, central ∝ h²)"), transform=ax.transAxes,
+        ax.text(0.98, 0.08, "truncation grows with h →\n(forward ∝ h, central ∝ h²)", transform=ax.transAxes,
                 fontsize=9, color="0.3", ha="right")
         plain_log_ticks(ax.xaxis, ax.yaxis)
-        ax.set_xlabel(label("step h"))
-        ax.set_ylabel(label("absolute error |estimate − f′(x₀)|"))
-        ax.set_title(title or label("Too large an h: truncation; too small: round-off"))
+        ax.set_xlabel("step h")
+        ax.set_ylabel("absolute error |estimate − f′(x₀)|")
+        ax.set_title(title or "Too large an h: truncation; too small: round-off")
         ax.legend(loc="lower left", fontsize=9, ncol=2)
     return ax
 
@@ -260,14 +257,14 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
         ax.plot(xs.numpy(), finite_clipped(ys), color=PALETTE["black"], lw=2, label="f(x)")
         y0 = _value_at(f, x0)
         ax.plot(*line_through(x0, y0, slope, width), color=PALETTE["blue"], lw=2.5,
-                label=label("tangent, slope {slope:.3f}", slope=slope))
+                label=f"tangent, slope {slope:.3f}")
         if h is not None:
             _draw_secants(ax, f, x0, h, width)
         ax.plot([x0], [y0], "o", color=PALETTE["blue"], ms=7)
         ax.set_xlim(lo, hi)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title(title or label("The tangent at x₀ = {x0:g} has slope f′(x₀) = {slope:.3f}", x0=x0, slope=slope))
+        ax.set_title(title or f"The tangent at x₀ = {x0:g} has slope f′(x₀) = {slope:.3f}")
         ax.legend(loc="best", fontsize=9)
     return ax
 
@@ -289,6 +286,6 @@ def _draw_secants(ax, f: Callable, x0: float, h: float, width: float) -> None:
         est = estimate_slope(f, x0, h, method=method)
         ys = _value_at(f, start)
         ax.plot(*line_through(start, ys, est, width + h), "--", color=colour, lw=1.8,
-                label=label("{method} secant, slope {slope:.3f}", method=label(METHOD_NAMES[method]), slope=est))
+                label=f"{method} secant, slope {est:.3f}")
         ax.plot([start, x0 + h], [ys, _value_at(f, x0 + h)], marker,
                 color=colour, ms=9 if marker == "s" else 6, ls="none")

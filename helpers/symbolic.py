@@ -21,7 +21,6 @@ from typing import Callable, Mapping, Sequence
 import torch
 
 from helpers.gradients import band_limit, central_difference, html_table, rel_error, text_table, verdict
-from helpers.i18n import N_, translate
 from helpers.validation import require_point, require_scalar_output, require_step
 
 NUMERIC_H = 1e-6  # central differences in float64: the bottom of the U is near 1e-5…1e-6
@@ -207,12 +206,7 @@ class ThreeWayRow:
         return verdict(self.error)
 
 
-HEADER = ("f", "d/d", N_("derivative (sympy)"), N_("at"), "sympy", N_("numeric"), "autograd", N_("agreement"))
-
-
-def _header() -> list[str]:
-    """HEADER in the learner's language."""
-    return [translate(name) for name in HEADER]
+HEADER = ("f", "d/d", "derivative (sympy)", "at", "sympy", "numeric", "autograd", "agreement")
 
 
 @dataclass(frozen=True)
@@ -233,15 +227,15 @@ class ThreeWayTable:
     def cells(self) -> list[list[str]]:
         return [[_short(r.function), r.wrt, _short(r.derivative), r.point,
                  *(f"{v:.7g}" for v in (r.sympy, r.numeric, r.autograd)),
-                 f"{translate(r.verdict)} (< {band_limit(r.error):.0e})"] for r in self.rows]
+                 f"{r.verdict} (< {band_limit(r.error):.0e})"] for r in self.rows]
 
     def __str__(self) -> str:
-        return text_table(_header(), self.cells())
+        return text_table(HEADER, self.cells())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return html_table(_header(), self.cells())
+        return html_table(HEADER, self.cells())
 
 
 def _short(text: str, limit: int = 44) -> str:

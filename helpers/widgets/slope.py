@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from helpers.derivatives import ERROR_FLOOR, METHOD_NAMES, error_vs_h, estimate_slope, exact_slope, line_through
-from helpers.i18n import label, message, translate
+from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
+from helpers.i18n import message
 from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
 from helpers.validation import require_real, require_text
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -58,8 +58,7 @@ class SlopeExplorer:
         self.h_slider = W.FloatLogSlider(value=h, base=10, min=H_EXPONENTS[0], max=H_EXPONENTS[1], step=0.25,
                                          description="h", continuous_update=False, readout_format=".1e")
         self.dtype = W.ToggleButtons(options=list(DTYPES), value="float64", description="dtype")
-        self.method = W.ToggleButtons(options=[(translate(name), key) for key, name in METHOD_NAMES.items()],
-                                     value="central", description=message("method"))
+        self.method = W.ToggleButtons(options=["central", "forward"], value="central", description="method")
         self.readout = W.HTML()
         self.x_slider.add_class(CSS["slope_x"])
         self.h_slider.add_class(CSS["slope_h"])
@@ -79,8 +78,8 @@ class SlopeExplorer:
         xs = torch.linspace(lo - 0.5, hi + 0.5, 400, dtype=torch.float64)
         ys = finite_clipped(self.f(xs).numpy())
         ax.plot(xs.numpy(), ys, color=PALETTE["black"], lw=2, label=f"f(x) = {self.label}")
-        (self.tangent,) = ax.plot([], [], color=PALETTE["blue"], lw=2.5, label=label("tangent (true slope)"))
-        (self.secant,) = ax.plot([], [], "--", color=PALETTE["red"], lw=2, label=label("secant (estimate)"))
+        (self.tangent,) = ax.plot([], [], color=PALETTE["blue"], lw=2.5, label="tangent (true slope)")
+        (self.secant,) = ax.plot([], [], "--", color=PALETTE["red"], lw=2, label="secant (estimate)")
         (self.point,) = ax.plot([], [], "o", color=PALETTE["blue"], ms=7)
         (self.points,) = ax.plot([], [], "o", color=PALETTE["red"], ms=6)
         margin = 0.15 * (ys.max() - ys.min() + 1e-12)
@@ -88,15 +87,15 @@ class SlopeExplorer:
         ax.set_ylim(ys.min() - margin, ys.max() + margin)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title(label("Secant of step h against the tangent"))
+        ax.set_title("Secant of step h against the tangent")
         ax.legend(loc="lower right", fontsize=9)
         (self.error_curve,) = ax_err.loglog(HS, np.ones_like(HS), color=PALETTE["blue"], lw=2)
         (self.error_dot,) = ax_err.plot([1.0], [1.0], "o", color=PALETTE["red"], ms=9)
         ax_err.set_xlim(HS[0] / 2, HS[-1] * 2)
         ax_err.set_ylim(1e-16, 10)
         plain_log_ticks(ax_err.xaxis, ax_err.yaxis)
-        ax_err.set_xlabel(label("step h"))
-        ax_err.set_ylabel(label("absolute error of the estimate"))
+        ax_err.set_xlabel("step h")
+        ax_err.set_ylabel("absolute error of the estimate")
         self.ax, self.ax_err = ax, ax_err
         # The axes never change: only the moving lines, dots and one title are redrawn.
         dynamic = (self.tangent, self.secant, self.point, self.points, self.error_curve, self.error_dot, ax_err.title)
@@ -138,15 +137,14 @@ class SlopeExplorer:
             return "warn", message(template, dtype=name)
         eps = float(torch.finfo(dtype).eps)
         sweet = eps ** (1 / 3) if method == "central" else eps ** 0.5
-        shown = translate(METHOD_NAMES[method])  # the method as the learner's language names it
         if h > 10 * sweet:
             return "info", message("h is well above the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): truncation "
-                                   "error dominates. Make h smaller.", sweet=sweet, dtype=name, method=shown)
+                                   "error dominates. Make h smaller.", sweet=sweet, dtype=name, method=method)
         if h < sweet / 10:
             return "info", message("h is well below the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): round-off "
-                                   "error dominates. Make h larger.", sweet=sweet, dtype=name, method=shown)
+                                   "error dominates. Make h larger.", sweet=sweet, dtype=name, method=method)
         return "ok", message("h is near the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): the error is about as "
-                             "small as it gets.", sweet=sweet, dtype=name, method=shown)
+                             "small as it gets.", sweet=sweet, dtype=name, method=method)
 
     def update(self) -> None:
         """Recompute from the controls; move the secant, tangent and error dot; redraw."""
@@ -169,8 +167,8 @@ class SlopeExplorer:
                 self.error_curve.set_color(PALETTE["blue"] if s["dtype"] == "float64" else PALETTE["orange"])
                 self._curve_key = key
             self.error_dot.set_data([h], [np.clip(finite_clipped([s["error"]])[0], ERROR_FLOOR, None)])
-        self.ax_err.set_title(label("Error against h ({dtype}, {method}); the dot is your h",
-                                    dtype=s["dtype"], method=label(METHOD_NAMES[s["method"]])))
+        self.ax_err.set_title(message("Error against h ({dtype}, {method}); the dot is your h",
+                                      dtype=s["dtype"], method=s["method"]))
         kind, text = s["status"]
         numbers = message("<b>estimate</b> {estimate} &nbsp; <b>true slope</b> f′({x:.2f}) = {true} &nbsp; "
                           "<b>error</b> {error}", estimate=_number(s["estimate"], ".10g"), x=x,
