@@ -121,8 +121,11 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
+    primary = families[0] if families else "DejaVu Sans"
+    # matplotlib falls back glyph by glyph only along font.family; the generic "sans-serif" there
+    # resolves to one font, so both fonts are named.
+    matplotlib.rcParams["font.family"] = [primary, font]
+    matplotlib.rcParams["font.sans-serif"] = [primary, font, *families[1:]]
 
 
 def say(template: str, /, **values) -> None:
