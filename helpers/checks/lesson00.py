@@ -5,7 +5,8 @@ really gives that factor: x² instead of 3x² (or the example's 2x, copied uncha
 4 = 12/3; the example's x = 3 kept with x**2, or 3x instead of 3x², gives 6 = 12/2;
 `backward()` run twice on the same x adds the gradient twice, 24 = 2 · 12. Two mistakes are
 no constant factor and are recognised by their value: g(2) = 8 itself, and 27 = 3x² at the
-example's x = 3.
+example's x = 3, and 33 = 6 + 27: the example's x (x = 3, whose x.grad already holds 6) reused
+for x**3 without creating x again, so backward() adds 27 to the 6.
 """
 from helpers.exercises import Exercise, Mistake
 
@@ -15,6 +16,9 @@ VALUE_NOT_SLOPE = Mistake("the value g(2) = 8 instead of its slope", X**3,
                           "8 is g(2) = 2³, the value of g itself, not its slope: read x.grad after backward()")
 EXAMPLE_X = Mistake("3x² at x = 3 (the example's x)", 3 * 3.0**2,
                     "27 is 3x² at x = 3, the example's x: the exercise asks for the slope at x = 2")
+EXAMPLE_GRAD_KEPT = Mistake("the example's x reused: its 6 plus 3x² = 27 at x = 3", 2 * 3.0 + 3 * 3.0**2,
+                            "33 = 6 + 27: the example's x (x = 3) still held x.grad = 6, and backward() added 3x² = 27 "
+                            "to it. Create a new x = 2 with requires_grad=True, then call backward() once.")
 
 first_derivative = Exercise(
     what="dg/dx at x = 2",
@@ -32,7 +36,8 @@ first_derivative = Exercise(
         Mistake("backward() twice on the same x", 2 * 3 * X**2, "x.grad adds up"),
         VALUE_NOT_SLOPE,
         EXAMPLE_X,
+        EXAMPLE_GRAD_KEPT,
     ),
-    recognised=(VALUE_NOT_SLOPE, EXAMPLE_X),
+    recognised=(VALUE_NOT_SLOPE, EXAMPLE_X, EXAMPLE_GRAD_KEPT),
     success="dg/dx at x = 2 is right: autograd found 3x² = 12 from the code of g alone.",
 )

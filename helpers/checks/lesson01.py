@@ -81,31 +81,31 @@ three_links = Exercise(
     recognised=(EXP_AT_V, EXP_AT_X, SIN_AT_X, COS_FOR_COS),
 )
 
-# ---------------------------------------------------------------- Your turn 3: σ' from s = σ(z)
+# ---------------------------------------------------------------- Your turn 3: σ' from a = σ(z)
 
 
-def sigmoid_slope_autograd(s):
-    """σ'(z) at z = logit(s), by autograd."""
-    z = torch.logit(s).requires_grad_()
+def sigmoid_slope_autograd(a):
+    """σ'(z) at z = logit(a), by autograd."""
+    z = torch.logit(a).requires_grad_()
     return torch.autograd.grad(torch.sigmoid(z).sum(), z)[0]
 
 
-ONE_MINUS_S = Mistake("1 − s", lambda s: 1 - s, "1 − s is one factor of σ′ = s(1 − s): multiply it by s")
-S_ITSELF = Mistake("s itself", lambda s: s.clone(), "that is s = σ(z) itself, not its slope")
-SIGMA_AGAIN = Mistake("σ applied again: σ(s)(1 − σ(s))", lambda s: s.sigmoid() * (1 - s.sigmoid()),
-                      "s is already σ(z): use it as it is, without applying the sigmoid again")
-SQUARED = Mistake("s·(1 − s)²", lambda s: s * (1 - s) ** 2, "one factor (1 − s) too many")
+ONE_MINUS_A = Mistake("1 − a", lambda a: 1 - a, "1 − a is one factor of σ′ = a(1 − a): multiply it by a")
+A_ITSELF = Mistake("a itself", lambda a: a.clone(), "that is a = σ(z) itself, not its slope")
+SIGMA_AGAIN = Mistake("σ applied again: σ(a)(1 − σ(a))", lambda a: a.sigmoid() * (1 - a.sigmoid()),
+                      "a is already σ(z): use it as it is, without applying the sigmoid again")
+SQUARED = Mistake("a·(1 − a)²", lambda a: a * (1 - a) ** 2, "one factor (1 − a) too many")
 
 sigmoid_slope_exercise = Exercise(
     what="sigmoid_slope",
     reference=sigmoid_slope_autograd,
     inputs=seeded_inputs(lambda g: (torch.sigmoid(torch.randn(5, generator=g, dtype=torch.float64) * 3),), n=3, seed=2),
-    arg_names=("s",),
+    arg_names=("a",),
     rtol=1e-9,
-    factor_hints={-1: "σ′ = s(1 − s) is never negative: check the order of the subtraction."},
+    factor_hints={-1: "σ′ = a(1 − a) is never negative: check the order of the subtraction."},
     mistakes=(
-        Mistake("s·(s − 1): the subtraction reversed", lambda s: s * (s - 1), "check the order of the subtraction"),
-        ONE_MINUS_S, S_ITSELF, SIGMA_AGAIN, SQUARED,
+        Mistake("a·(a − 1): the subtraction reversed", lambda a: a * (a - 1), "check the order of the subtraction"),
+        ONE_MINUS_A, A_ITSELF, SIGMA_AGAIN, SQUARED,
     ),
-    recognised=(ONE_MINUS_S, S_ITSELF, SIGMA_AGAIN, SQUARED),
+    recognised=(ONE_MINUS_A, A_ITSELF, SIGMA_AGAIN, SQUARED),
 )
