@@ -18,7 +18,7 @@ from IPython.display import display
 from matplotlib.ticker import FixedLocator
 
 from helpers.depth import ACTIVATIONS, BAND, RATIO_LABEL, SCHEMES, GradientProfile, gradient_profile, ratio_text
-from helpers.i18n import message, translate
+from helpers.i18n import N_, label, message, translate
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_choice, require_int
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -27,9 +27,9 @@ DEPTH_RANGE = (1, 50)
 GAIN_EXPONENTS = (-1.0, 1.0)  # the gain slider runs over 10^-1 … 10^1
 GAIN_STEP = 0.05              # log10 units: one arrow-key press multiplies the gain by 10^0.05 ≈ 1.12
 CUSTOM = "custom"
-INIT_LABELS = [("too small (gain 0.5)", "too small"), ("Xavier / Glorot (gain 1)", "Xavier"),
-               ("Kaiming / He (gain √2)", "Kaiming"), ("too large (gain 2)", "too large"),
-               ("custom: the gain slider", CUSTOM)]
+INIT_LABELS = [(N_("too small (gain 0.5)"), "too small"), (N_("Xavier / Glorot (gain 1)"), "Xavier"),
+               (N_("Kaiming / He (gain √2)"), "Kaiming"), (N_("too large (gain 2)"), "too large"),
+               (N_("custom: the gain slider"), CUSTOM)]
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 ZOOMS = (1e3, 1e10, 1e30, 1e100, 1e200)  # y axis spans [1/z, z]: it changes only at these steps
 TICK_STEP = {1e3: 1, 1e10: 5, 1e30: 10, 1e100: 50, 1e200: 100}  # decades between y tick labels
@@ -60,7 +60,8 @@ class DepthExplorer:
         require_choice("activation", activation, ACTIVATIONS)
         require_choice("init", init, tuple(SCHEMES))
         if not isinstance(residual, bool):
-            raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+            raise TypeError(message("{name} must be True or False, got {kind}", name="residual",
+                                    kind=type(residual).__name__))
         self.profile: GradientProfile | None = None
         self._syncing = False
         self.depth = W.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], step=1,
@@ -68,7 +69,7 @@ class DepthExplorer:
         self.activation = W.ToggleButtons(options=[(ACTIVATION_LABELS[a], a) for a in ACTIVATIONS],
                                           value=activation, description=translate("activation"))
         self.activation.style.button_width = "80px"
-        self.init = W.Dropdown(options=[(translate(label), value) for label, value in INIT_LABELS], value=init,
+        self.init = W.Dropdown(options=[(translate(text), value) for text, value in INIT_LABELS], value=init,
                                description=translate("init"))
         self.gain = W.FloatLogSlider(value=SCHEMES[init], base=10, min=GAIN_EXPONENTS[0], max=GAIN_EXPONENTS[1],
                                      step=GAIN_STEP, description=translate("gain"), readout_format=".3g",
@@ -100,19 +101,19 @@ class DepthExplorer:
             self.fig, ax = new_figure(width=8.0, height=4.2)
         self.ax = ax
         ax.axhspan(1 / BAND, BAND, color=PALETTE["green"], alpha=0.12, lw=0,
-                   label=message("healthy band: within {band}× of layer L", band=f"{BAND:g}"))
+                   label=label("healthy band: within {band}× of layer L", band=f"{BAND:g}"))
         ax.axhline(1.0, color=PALETTE["black"], lw=0.8, ls=":")
-        (self.line,) = ax.plot([], [], "o-", color=PALETTE["blue"], lw=1.8, ms=3.5, label=translate("layer l"))
+        (self.line,) = ax.plot([], [], "o-", color=PALETTE["blue"], lw=1.8, ms=3.5, label=label("layer l"))
         (self.last_dot,) = ax.plot([], [], "s", color=PALETTE["orange"], ms=7,
-                                   label=translate("layer L (the reference)"))
+                                   label=label("layer L (the reference)"))
         ax.set(yscale="log", xlim=(0.5, DEPTH_RANGE[1] + 0.5), ylim=(1 / ZOOMS[-1], ZOOMS[-1]),
-               xlabel=translate("layer l (1 = nearest the input)"),
-               ylabel=message("{ratio} (log scale)", ratio=RATIO_LABEL))
+               xlabel=label("layer l (1 = nearest the input)"),
+               ylabel=label("{ratio} (log scale)", ratio=RATIO_LABEL))
         plain_log_ticks(ax.yaxis)
         self._set_zoom(ZOOMS[-1])
         ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
-        ax.set_title(message("layer 1 gets {ratio} × the gradient of layer {depth}: {verdict}", ratio="1.0e-300",
-                             depth=DEPTH_RANGE[1], verdict=translate("vanishing")), fontsize=11)  # the longest title
+        ax.set_title(label("layer 1 gets {ratio} × the gradient of layer {depth}: {verdict}", ratio="1.0e-300",
+                           depth=DEPTH_RANGE[1], verdict=label("vanishing")), fontsize=11)  # the longest title
         self.fig.canvas.draw()
         self.fig.set_layout_engine("none")
 
@@ -172,11 +173,11 @@ class DepthExplorer:
     def _title(p: GradientProfile) -> str:
         name = ACTIVATION_LABELS[p.activation]
         if p.residual:
-            name = message("{activation} + residual", activation=name)
+            name = label("{function} + residual", function=name)
         if p.depth == 1:
-            return message("{name}, 1 layer: add layers to see the gradient shrink or grow", name=name)
-        return message("{name}, gain {gain:.3g}: {verdict} (layer 1 / layer {depth} = {ratio})", name=name,
-                       gain=p.gain, verdict=translate(p.status), depth=p.depth, ratio=_short(p.ratio))
+            return label("{name}, 1 layer: add layers to see the gradient shrink or grow", name=name)
+        return label("{name}, gain {gain:.3g}: {verdict} (layer 1 / layer {depth} = {ratio})", name=name,
+                     gain=p.gain, verdict=label(p.status), depth=p.depth, ratio=_short(p.ratio))
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -186,7 +187,7 @@ def _short(r: float) -> str:
     if math.isnan(r):
         return "0/0"
     if math.isinf(r):
-        return "overflow"
+        return label("overflow")
     if r == 0:
         return "0"
     return f"{r:.2g}" if 1e-3 <= r < 1e4 else f"{r:.1e}"

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers.i18n import message
+from helpers.i18n import N_, label, message, translate
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_int, require_real
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
@@ -45,18 +45,18 @@ PREDICT_AT = 4.0
 # wide window. Rendered at the size it is shown, text stays sharp (no downscaling in the browser)
 # and each update encodes and sends 26 % fewer pixels than at 100 dpi.
 LIVE_DPI = 86
-PANEL_TITLES = ("loss, epoch by epoch", "w on the cost curve J(w)", "factor on w − w* per epoch, by learning rate")
+PANEL_TITLES = (N_("loss, epoch by epoch"), N_("w on the cost curve J(w)"), N_("factor on w − w* per epoch, by learning rate"))
 # The status line: one whole sentence per state of the run, named by what w − w* does.
 STATUS_TEMPLATES = {
-    "converged": "converged: w = {w} after {epochs} epochs",
-    "shrinking": "shrinking: w − w* shrinks ×{factor:+.3g} per epoch, keeping its sign, but {epochs} epochs "
-                 "are not enough to reach w*",
-    "alternating": "alternating: w − w* shrinks ×{factor:+.3g} per epoch while alternating sign (w ends each "
-                   "epoch on the other side of w*), but {epochs} epochs are not enough to reach w*",
-    "constant": "constant: each epoch multiplies w − w* by {factor:+.3g}, so its size never changes",
-    "diverged": "diverged: |w − w*| grows ×{size:.3g} per epoch (lr = {lr:.3g} is above the edge {edge:.3g})",
+    "converged": N_("converged: w = {w} after {epochs} epochs"),
+    "shrinking": N_("shrinking: w − w* shrinks ×{factor:+.3g} per epoch, keeping its sign, but {epochs} epochs "
+                    "are not enough to reach w*"),
+    "alternating": N_("alternating: w − w* shrinks ×{factor:+.3g} per epoch while alternating sign (w ends each "
+                      "epoch on the other side of w*), but {epochs} epochs are not enough to reach w*"),
+    "constant": N_("constant: each epoch multiplies w − w* by {factor:+.3g}, so its size never changes"),
+    "diverged": N_("diverged: |w − w*| grows ×{size:.3g} per epoch (lr = {lr:.3g} is above the edge {edge:.3g})"),
 }
-DIVERGED_PAST_BOUND = "diverged: |w| passed {bound:.0e} in epoch {epoch} (lr = {lr:.3g} is above the edge {edge:.3g})"
+DIVERGED_PAST_BOUND = N_("diverged: |w| passed {bound:.0e} in epoch {epoch} (lr = {lr:.3g} is above the edge {edge:.3g})")
 
 
 def _snap_epochs(epochs: int) -> float:
@@ -137,7 +137,7 @@ def check_start(lr: object, w0: object, epochs: object) -> tuple[float, float, i
     """The explorer's starting values, each inside its slider's range, or a ValueError/TypeError
     saying which one is outside and what the range is."""
     lr = require_real("lr", lr, min=LR_RANGE[0], max=LR_RANGE[1], example="0.01",
-                      what="a learning rate (a real number)")
+                      what=N_("a learning rate (a real number)"))
     w0 = require_real("w0", w0, min=W0_RANGE[0], max=W0_RANGE[1], example="3.0")
     epochs = require_int("epochs", epochs, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], example="100")
     return lr, w0, epochs
@@ -154,9 +154,11 @@ class LearningRateExplorer:
                  x: Sequence[float] = DATA_X, y: Sequence[float] = DATA_Y, w0: float = 3.0,
                  lr: float = 0.01, epochs: int = 100):
         if backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+            raise ValueError(message("{name} must be one of {listed}, got {value!r}", name="backend",
+                                     listed=", ".join(map(repr, BACKENDS)), value=backend))
         if not isinstance(show_backend_toggle, bool):
-            raise TypeError(f"show_backend_toggle must be True or False, got {type(show_backend_toggle).__name__}")
+            raise TypeError(message("{name} must be True or False, got {kind}", name="show_backend_toggle",
+                                    kind=type(show_backend_toggle).__name__))
         lr, w0, epochs = check_start(lr, w0, epochs)
         sgd_trajectory(w0, lr, epochs, x, y)  # validates the data
         self.x, self.y = tuple(float(v) for v in x), tuple(float(v) for v in y)
@@ -181,14 +183,14 @@ class LearningRateExplorer:
         """The sliders, the back-end toggle and the status line, with their CSS classes; every
         control calls `update` when its value changes."""
         lo, hi = (math.log10(v) for v in LR_RANGE)
-        self.lr = W.FloatLogSlider(value=lr, base=10, min=lo, max=hi, step=LR_STEP, description="learning rate",
+        self.lr = W.FloatLogSlider(value=lr, base=10, min=lo, max=hi, step=LR_STEP, description=translate("learning rate"),
                                    readout_format=".3g", continuous_update=True, style={"description_width": "initial"})
-        self.w0 = W.FloatSlider(value=w0, min=W0_RANGE[0], max=W0_RANGE[1], step=0.1, description="initial w",
+        self.w0 = W.FloatSlider(value=w0, min=W0_RANGE[0], max=W0_RANGE[1], step=0.1, description=translate("initial w"),
                                 readout_format=".1f", continuous_update=True)
         self.epochs = W.IntSlider(value=epochs, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], step=1,
-                                  description="epochs", continuous_update=True)
-        self.backend = W.ToggleButtons(options=[("closed form", "closed_form"), ("autograd", "autograd")],
-                                       value=backend, description="gradient by")
+                                  description=translate("epochs"), continuous_update=True)
+        self.backend = W.ToggleButtons(options=[(translate("closed form"), "closed_form"), ("autograd", "autograd")],
+                                       value=backend, description=translate("gradient by"))
         self.status = W.HTML()
         for widget, css in ((self.lr, "explorer_lr"), (self.w0, "explorer_w0"), (self.epochs, "explorer_epochs"),
                             (self.backend, "explorer_backend")):
@@ -209,18 +211,18 @@ class LearningRateExplorer:
 
     def _loss_panel(self, ax) -> dict:
         (loss_line,) = ax.plot([], [], color=PALETTE["blue"], lw=2)
-        ax.set(yscale="log", xlabel="epoch", ylabel="loss of the last sample")
+        ax.set(yscale="log", xlabel=label("epoch"), ylabel=label("loss of the last sample"))
         return {"loss": loss_line}
 
     def _path_panel(self, ax) -> dict:
         c = PALETTE
         grid = np.linspace(self.center - 1.1 * PATH_ZOOMS[-1], self.center + 1.1 * PATH_ZOOMS[-1], 1201)
         ax.plot(grid, cost(grid, self.x, self.y), color=c["black"], lw=1.2, alpha=0.5, label="J(w)")
-        (path_line,) = ax.plot([], [], color=c["orange"], lw=1, alpha=0.8, label="every step")
-        (epoch_dots,) = ax.plot([], [], "o", color=c["orange"], ms=3, label="end of epoch")
-        (start_dot,) = ax.plot([], [], "s", color=c["blue"], ms=7, label="start w0")
-        (end_dot,) = ax.plot([], [], "*", color=c["green"], ms=12, label="final w")
-        ax.set(xlabel="w", ylabel="cost J(w) (mean squared error)")
+        (path_line,) = ax.plot([], [], color=c["orange"], lw=1, alpha=0.8, label=label("every step"))
+        (epoch_dots,) = ax.plot([], [], "o", color=c["orange"], ms=3, label=label("end of epoch"))
+        (start_dot,) = ax.plot([], [], "s", color=c["blue"], ms=7, label=label("start w0"))
+        (end_dot,) = ax.plot([], [], "*", color=c["green"], ms=12, label=label("final w"))
+        ax.set(xlabel="w", ylabel=label("cost J(w) (mean squared error)"))
         ax.legend(loc="upper center", fontsize=8, ncols=2)
         return {"path": path_line, "epochs": epoch_dots, "start": start_dot, "end": end_dot}
 
@@ -231,12 +233,12 @@ class LearningRateExplorer:
         ax.plot(lrs, np.clip(factors, LR_FACTOR_LIM[0], LR_FACTOR_LIM[1]), color=c["purple"], lw=2)
         ax.axhline(1.0, color=c["black"], lw=0.8, ls=":")
         ax.axvline(self.threshold, color=c["orange"], ls="--", lw=1.5,
-                   label=message("stability threshold 1/max x² = {threshold:.3g}", threshold=self.threshold))
+                   label=label("stability threshold 1/max x² = {threshold:.3g}", threshold=self.threshold))
         ax.axvspan(self.edge, LR_RANGE[1] * 1.2, color=c["red"], alpha=0.12,
-                   label=message("diverges above {edge:.3g}", edge=self.edge))
-        (lr_dot,) = ax.plot([], [], "o", color=c["red"], ms=8, label="this lr")
+                   label=label("diverges above {edge:.3g}", edge=self.edge))
+        (lr_dot,) = ax.plot([], [], "o", color=c["red"], ms=8, label=label("this lr"))
         ax.set(xscale="log", yscale="log", xlim=(LR_RANGE[0] * 0.8, LR_RANGE[1] * 1.2), ylim=LR_FACTOR_LIM,
-               xlabel="learning rate (log scale)", ylabel="|A|, the factor on w − w* per epoch")
+               xlabel=label("learning rate (log scale)"), ylabel=label("|A|, the factor on w − w* per epoch"))
         ax.legend(loc="lower left", fontsize=8)
         return {"lr": lr_dot}
 
@@ -245,7 +247,7 @@ class LearningRateExplorer:
         are fixed (part of the background): the numbers of a run are in the status line, which
         the browser renders, because drawing three changing titles took half of an update."""
         for ax, title in zip(self.axes.values(), PANEL_TITLES):
-            ax.set_title(title, fontsize=11)
+            ax.set_title(label(title), fontsize=11)
         self.axes["loss"].set(xlim=(0, EPOCH_RANGE[1]), ylim=(LOSS_FLOOR, LOSS_CEIL))
         self.axes["path"].set(xlim=(self.center - PATH_ZOOMS[-1], self.center + PATH_ZOOMS[-1]))
         self.fig.get_layout_engine().execute(self.fig)  # the layout a draw would compute, without the
