@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.i18n import N_, label, message, translate
+from helpers.i18n import N_, label, maths, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
@@ -459,6 +459,7 @@ SCHEME_STYLE = {"too small": ("blue", "v", ":"), "Xavier": ("green", "o", "-"),
                 "Kaiming": ("orange", "s", "--"), "too large": ("red", "^", "-.")}
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 RATIO_LABEL = r"$\|G_{Z_l}\| \;/\; \|G_{Z_L}\|$"
+RATIO_PLAIN = "‖G_Zl‖ / ‖G_ZL‖"  # the same in Unicode, for figures whose text is Chinese (see i18n.maths)
 
 
 def _log_panel(ax, depth: int) -> None:
@@ -492,7 +493,7 @@ def profiles_figure(depth: int = 20, width: int = WIDTH, seed: int = 0):
             title = label("{function}: within {band}× only with {schemes}", function=LABELS[act],
                             band=f"{BAND:g}", schemes=label(" and ").join(healthy))
         ax.set_title(title, fontsize=11)
-    axes[0].set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
+    axes[0].set_ylabel(label("{ratio} (log scale)", ratio=maths(RATIO_LABEL, RATIO_PLAIN)))
     axes[0].legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, title=label("init"))
     fig.suptitle(label("gradient at each of {depth} layers relative to the last, after one backward pass "
                          "(green band: within {band}×)", depth=depth, band=f"{BAND:g}"), fontsize=12)
@@ -510,10 +511,11 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     _log_panel(ax, plain.depth)
     layers = np.arange(1, plain.depth + 1)
     ax.plot(layers, plain.plotted(), color=PALETTE["red"], marker="^", ms=3.5, ls="--",
-            label=label("plain: {formula}", formula=r"$H_l = \phi(Z_l)$"))
+            label=label("plain: {formula}", formula=maths(r"$H_l = \phi(Z_l)$", "H_l = φ(Z_l)")))
     ax.plot(layers, res.plotted(), color=PALETTE["blue"], marker="o", ms=3.5,
-            label=label("residual: {formula}", formula=r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{L}$"))
-    ax.set_ylabel(label("{ratio} (log scale)", ratio=RATIO_LABEL))
+            label=label("residual: {formula}",
+                        formula=maths(r"$H_l = H_{l-1} + \phi(Z_l)/\sqrt{L}$", "H_l = H_(l−1) + φ(Z_l)/√L")))
+    ax.set_ylabel(label("{ratio} (log scale)", ratio=maths(RATIO_LABEL, RATIO_PLAIN)))
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
     ax.set_title(label("residual connections keep {depth} {function} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,

@@ -108,6 +108,13 @@ def figure_language() -> str:
     return lang if lang == ENGLISH or cjk_font() is not None else ENGLISH
 
 
+def maths(tex: str, plain: str) -> str:
+    """A formula for a figure: `tex` (matplotlib mathtext, ``$…$``) in English, `plain` (Unicode)
+    where the figure's text is Chinese: mathtext draws the text around ``$…$`` in its own font,
+    which has no Chinese glyphs."""
+    return tex if figure_language() == ENGLISH else plain
+
+
 def label(template: str, /, **values) -> str:
     """Text for a figure (title, axis label, legend entry): translated when the figure can show
     it (see `figure_language`), then filled in with `values`."""
@@ -125,8 +132,11 @@ def use_figure_fonts() -> None:
     import matplotlib
 
     families = [name for name in matplotlib.rcParams["font.sans-serif"] if name != font]
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
-    matplotlib.rcParams["font.sans-serif"] = [families[0] if families else "DejaVu Sans", font, *families[1:]]
+    latin = families[0] if families else "DejaVu Sans"
+    # matplotlib falls back glyph by glyph only across the families named in font.family (a generic
+    # "sans-serif" resolves to one font, and Chinese glyphs then draw as boxes with a warning)
+    matplotlib.rcParams["font.family"] = [latin, font]
+    matplotlib.rcParams["font.sans-serif"] = [latin, font, *families[1:]]
 
 
 def say(template: str, /, **values) -> None:

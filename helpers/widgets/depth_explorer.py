@@ -17,8 +17,8 @@ import numpy as np
 from IPython.display import display
 from matplotlib.ticker import FixedLocator
 
-from helpers.depth import ACTIVATIONS, BAND, RATIO_LABEL, SCHEMES, GradientProfile, gradient_profile, ratio_text
-from helpers.i18n import N_, label, message, translate
+from helpers.depth import ACTIVATIONS, BAND, RATIO_LABEL, RATIO_PLAIN, SCHEMES, GradientProfile, gradient_profile, ratio_text
+from helpers.i18n import N_, label, maths, message, translate
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_choice, require_int
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -108,7 +108,7 @@ class DepthExplorer:
                                    label=label("layer L (the reference)"))
         ax.set(yscale="log", xlim=(0.5, DEPTH_RANGE[1] + 0.5), ylim=(1 / ZOOMS[-1], ZOOMS[-1]),
                xlabel=label("layer l (1 = nearest the input)"),
-               ylabel=label("{ratio} (log scale)", ratio=RATIO_LABEL))
+               ylabel=label("{ratio} (log scale)", ratio=maths(RATIO_LABEL, RATIO_PLAIN)))
         plain_log_ticks(ax.yaxis)
         self._set_zoom(ZOOMS[-1])
         ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
