@@ -152,3 +152,28 @@ def test_every_helper_error_goes_through_the_translation():
             continue
         found += english_only_errors(path.read_text(encoding="utf-8"), relative)
     assert not found, "raised in English only (wrap in helpers.i18n.message):\n" + "\n".join(found)
+
+
+def test_chinese_figure_text_draws_without_a_missing_glyph(clean_env):
+    """With a CJK font installed, `use_figure_fonts` makes matplotlib draw Chinese glyphs (no
+    "Glyph … missing" warning), and a formula beside Chinese text is plain Unicode, not mathtext
+    (whose own font has no Chinese glyphs)."""
+    import warnings
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    clean_env.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    if i18n.cjk_font() is None:
+        pytest.skip("no CJK font on this machine (CI installs fonts-wqy-microhei)")
+    assert i18n.maths("$x^2$", "x²") == "x²"
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        i18n.use_figure_fonts()
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        fig.add_subplot().set_xlabel("轮（epoch）")
+        fig.canvas.draw()
+    clean_env.setenv(i18n.LANGUAGE_ENV, "en")
+    assert i18n.maths("$x^2$", "x²") == "$x^2$"
