@@ -41,12 +41,15 @@ def start_lesson() -> None:
 
 def show_source(obj) -> None:
     """Print the source of a helper, so a lesson can show the code it calls."""
+    from helpers.i18n import message
+
     try:
         source = inspect.getsource(obj)
     except TypeError:
-        raise TypeError(f"show_source needs a function, class or module, got {type(obj).__name__}") from None
+        raise TypeError(message("show_source needs a function, class or module, got {kind}",
+                                kind=type(obj).__name__)) from None
     except OSError as exc:
-        raise ValueError(f"the source of {obj!r} is not available ({exc})") from None
+        raise ValueError(message("the source of {obj!r} is not available ({error})", obj=obj, error=exc)) from None
     print(source.rstrip())
 
 

@@ -38,7 +38,8 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         return value.detach().cpu().double().numpy() if value.is_floating_point() or value.dtype == torch.bool \
             else value.detach().cpu().numpy()
     if isinstance(value, bool) or not isinstance(value, (numbers.Number, np.ndarray, list, tuple, np.generic)):
-        raise TypeError(f"{name} must be a number, a tensor or an array, got {type(value).__name__}")
+        raise TypeError(message("{name} must be a number, a tensor or an array, got {kind}",
+                                name=name, kind=type(value).__name__))
     return np.asarray(value, dtype=float)
 
 
@@ -59,13 +60,14 @@ def _truth(condition: Any) -> bool:
     if torch is not None and isinstance(condition, torch.Tensor) and condition.dtype == torch.bool \
             and condition.numel() == 1:
         return bool(condition)
-    raise TypeError(f"condition must be True or False (a comparison), got {type(condition).__name__}")
+    raise TypeError(message("condition must be True or False (a comparison), got {kind}",
+                            kind=type(condition).__name__))
 
 
 def confirm(condition: Any, claim: str, /, **values: Any) -> None:
     """Print ``✓ <claim>`` when `condition` is true; raise `ClaimError` quoting it otherwise."""
     if not isinstance(claim, str) or not claim:
-        raise TypeError(f"claim must be a non-empty sentence (str), got {claim!r}")
+        raise TypeError(message("claim must be a non-empty sentence (str), got {claim!r}", claim=claim))
     condition = _truth(condition)
     text = message(claim, **values)  # a malformed template fails here, even when the claim holds
     if not condition:

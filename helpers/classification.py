@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from helpers.decision import boundary_grid, plot_loss_with_title
-from helpers.i18n import label, message, translate
+from helpers.i18n import N_, label, message, translate
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure
 from helpers.validation import (require_float_dtype, require_int, require_numbers, require_real,
                                require_same_dtype_and_device, require_seed, require_tensor, require_text)
@@ -74,15 +74,16 @@ def _check_logits(O: object, name: str = "O") -> torch.Tensor:
         return O  # type: ignore[return-value]
     require_tensor(name, O, floating=True)
     if O.ndim not in (1, 2) or O.shape[-1] < 1 or O.numel() == 0:
-        raise ValueError(f"{name} must have shape (K,) for one sample or (N, K) for a batch, "
-                         f"got {tuple(O.shape)}")
+        raise ValueError(message("{name} must have shape (K,) for one sample or (N, K) for a batch, "
+                                 "got {shape}", name=name, shape=tuple(O.shape)))
     if not bool(torch.isfinite(O).all()):  # one check in the usual case; the details only when needed
         if bool(torch.isnan(O).any()):
-            raise ValueError("{name} contains NaN: softmax and cross-entropy are not defined for it (a NaN "
-                             "logit usually means the network's numbers already overflowed)".format(name=name))
+            raise ValueError(message("{name} contains NaN: softmax and cross-entropy are not defined "
+                                     "for it (a NaN logit usually means the network's numbers "
+                                     "already overflowed)", name=name))
         if bool(torch.isneginf(O).all(dim=-1).any()):
-            raise ValueError("{name} has a row whose every logit is −inf: its softmax is 0/0, not a "
-                             "distribution".format(name=name))
+            raise ValueError(message("{name} has a row whose every logit is −inf: its softmax is "
+                                     "0/0, not a distribution", name=name))
     return O
 
 
@@ -97,33 +98,33 @@ def _shifted(O: torch.Tensor) -> torch.Tensor:
     return torch.where(torch.isposinf(m), torch.zeros_like(O).masked_fill(~top, -math.inf), O - m)
 
 
-def _check_labels(y: object, O: torch.Tensor, rows_of: str = "the logits",
+def _check_labels(y: object, O: torch.Tensor, rows_of: str = N_("the logits"),
                   classes_known: bool = True) -> torch.Tensor:
     """y as long class indices, one per row of O (shape, device and range checked against O; with
     classes_known=False O's width is only the largest number of classes allowed)."""
     if _already_checked:
         return y  # type: ignore[return-value]
     if not isinstance(y, torch.Tensor):
-        raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
+        raise TypeError(message("y must be a tensor of class indices, got {kind}", kind=type(y).__name__))
     if y.is_floating_point() or y.dtype == torch.bool or y.is_complex():
-        raise ValueError("y must hold integer class indices (dtype torch.long), got dtype {dtype}".format(
-            dtype=y.dtype))
+        raise ValueError(message("y must hold integer class indices (dtype torch.long), got dtype {dtype}",
+                                 dtype=y.dtype))
     want = O.shape[:-1]
     if tuple(y.shape) != tuple(want):
-        raise ValueError("y must have shape {want}, one label per row of {rows_of}, got {shape}".format(
-            want=tuple(want), rows_of=rows_of, shape=tuple(y.shape)))
+        raise ValueError(message("y must have shape {want}, one label per row of {rows_of}, got {shape}",
+                                 want=tuple(want), rows_of=translate(rows_of), shape=tuple(y.shape)))
     if y.device != O.device:
-        raise ValueError("y is on {device} but the logits on {o_device}: put them on one device".format(
-            device=y.device, o_device=O.device))
+        raise ValueError(message("y is on {device} but the logits on {o_device}: put them on one device",
+                                 device=y.device, o_device=O.device))
     K = O.shape[-1]
     if y.numel():
         low, high = (int(v) for v in torch.aminmax(y))
         if (low < 0 or high >= K) and not classes_known:
-            raise ValueError("y must hold class labels 0, 1, 2, … (at most {K} classes), got {low} … {high}".format(
-                K=K, low=low, high=high))
+            raise ValueError(message("y must hold class labels 0, 1, 2, … (at most {K} classes), got "
+                                     "{low} … {high}", K=K, low=low, high=high))
         if low < 0 or high >= K:
-            raise ValueError("y must hold labels 0 … {last} for {K} classes, got {low} … {high}".format(
-                last=K - 1, K=K, low=low, high=high))
+            raise ValueError(message("y must hold labels 0 … {last} for {K} classes, got {low} … {high}",
+                                     last=K - 1, K=K, low=low, high=high))
     return y.long()
 
 
@@ -152,7 +153,7 @@ def one_hot(y: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.float6
     K = require_int("num_classes", num_classes, min=1, max=10**6)
     require_float_dtype("dtype", dtype)
     if not isinstance(y, torch.Tensor):
-        raise TypeError(f"y must be a tensor of class indices, got {type(y).__name__}")
+        raise TypeError(message("y must be a tensor of class indices, got {kind}", kind=type(y).__name__))
     y = _check_labels(y, torch.empty((), device=y.device).expand(*y.shape, K), rows_of="y")
     return torch.nn.functional.one_hot(y, K).to(dtype)
 
@@ -186,7 +187,7 @@ def init_params(n_in: int = 2, n_hidden: int = 64, n_classes: int = 3, *, seed: 
     n_in, n_hidden, n_classes = (require_int(k, v, min=1, max=4096) for v, k in
                                  ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_classes, "n_classes")))
     if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2, got {n_classes}")
+        raise ValueError(message("n_classes must be at least 2, got {n_classes}", n_classes=n_classes))
     seed = require_seed("seed", seed)
     dtype = require_float_dtype("dtype", dtype, allowed=(torch.float32, torch.float64))
     gen = torch.Generator().manual_seed(seed)
@@ -201,17 +202,19 @@ def _check_params(params: object) -> Params:
     if _already_checked:
         return params  # type: ignore[return-value]
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}, got {type(params).__name__}")
+        raise TypeError(message("params must be a dict with keys {keys}, got {kind}",
+                                keys=', '.join(PARAM_NAMES), kind=type(params).__name__))
     if set(params) != set(PARAM_NAMES):
-        raise ValueError("params must have exactly the keys {keys}, got {got}".format(
-            keys=", ".join(PARAM_NAMES), got=sorted(params, key=str)))
+        raise ValueError(message("params must have exactly the keys {keys}, got {got}",
+                                 keys=", ".join(PARAM_NAMES), got=sorted(params, key=str)))
     for k, t in params.items():
         require_tensor(f"params[{k!r}]", t, floating=True)
     W1, b1, W2, b2 = (params[k] for k in PARAM_NAMES)
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0] or b1.shape != W1.shape[:1] \
             or b2.shape != W2.shape[:1]:
-        raise ValueError("params must have shapes W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); got {shapes}".format(
-            shapes=", ".join(f"{k} {tuple(params[k].shape)}" for k in PARAM_NAMES)))
+        raise ValueError(message("params must have shapes W1 (h, d), b1 (h,), W2 (K, h), b2 (K,); "
+                                 "got {shapes}",
+                                 shapes=", ".join(f"{k} {tuple(params[k].shape)}" for k in PARAM_NAMES)))
     require_same_dtype_and_device({f"params[{k!r}]": params[k] for k in PARAM_NAMES})
     return dict(params)
 
@@ -222,7 +225,8 @@ def _check_inputs(params: Params, X: object) -> torch.Tensor:
     require_tensor("X", X, floating=True)
     d = params["W1"].shape[1]
     if X.ndim != 2 or X.shape[1] != d or X.shape[0] == 0:
-        raise ValueError(f"X must have shape (N, {d}) with N ≥ 1, one sample per row, got {tuple(X.shape)}")
+        raise ValueError(message("X must have shape (N, {d}) with N ≥ 1, one sample per row, got {shape}",
+                                 d=d, shape=tuple(X.shape)))
     require_same_dtype_and_device({"params['W1']": params["W1"], "X": X})
     return X
 
@@ -254,13 +258,13 @@ def _check_forward(params: Params, fwd: object) -> Forward:
     if _already_checked:
         return fwd  # type: ignore[return-value]
     if not isinstance(fwd, Forward):
-        raise TypeError("fwd must be the Forward returned by helpers.classification.forward(...), got {kind}".format(
-            kind=type(fwd).__name__))
+        raise TypeError(message("fwd must be the Forward returned by "
+                                "helpers.classification.forward(...), got {kind}", kind=type(fwd).__name__))
     if fwd.H.shape[1] != params["W1"].shape[0] or fwd.O.shape[1] != params["W2"].shape[0]:
-        raise ValueError("fwd was computed with other parameters: H has {h} columns and O {k}, but params "
-                         "have {h_params} hidden units and {k_params} classes".format(
-                             h=fwd.H.shape[1], k=fwd.O.shape[1], h_params=params["W1"].shape[0],
-                             k_params=params["W2"].shape[0]))
+        raise ValueError(message("fwd was computed with other parameters: H has {h} columns and O "
+                                 "{k}, but params have {h_params} hidden units and {k_params} classes",
+                                 h=fwd.H.shape[1], k=fwd.O.shape[1], h_params=params["W1"].shape[0],
+                                 k_params=params["W2"].shape[0]))
     return fwd
 
 
@@ -304,8 +308,8 @@ def train_classifier(X: torch.Tensor, y: torch.Tensor, *, n_hidden: int = 64, st
     lr = require_real("lr", lr, above=0, example="1.0")
     require_tensor("X", X, floating=True, ndim=2)
     if X.shape[0] == 0 or not 1 <= X.shape[1] <= 4096:
-        raise ValueError("X must have shape (N, d) with N ≥ 1 and 1 ≤ d ≤ 4096, one sample per row, "
-                         "got {shape}".format(shape=tuple(X.shape)))
+        raise ValueError(message("X must have shape (N, d) with N ≥ 1 and 1 ≤ d ≤ 4096, one sample "
+                                 "per row, got {shape}", shape=tuple(X.shape)))
     y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], 4096), rows_of="X",
                       classes_known=False)
     if params is None:
@@ -344,9 +348,10 @@ def accuracy(params: Mapping[str, torch.Tensor], X: torch.Tensor, y: torch.Tenso
     """Fraction of rows whose predicted class equals the label."""
     pred = predict_classes(params, X)
     if not isinstance(y, torch.Tensor):
-        raise TypeError("y must be a tensor of class labels, got {kind}".format(kind=type(y).__name__))
+        raise TypeError(message("y must be a tensor of class labels, got {kind}", kind=type(y).__name__))
     if y.shape != pred.shape:
-        raise ValueError(f"y must be a tensor of shape {tuple(pred.shape)}, one label per row of X")
+        raise ValueError(message("y must be a tensor of shape {shape}, one label per row of X",
+                                 shape=tuple(pred.shape)))
     return float((pred == y.to(pred.device)).double().mean())
 
 
@@ -357,12 +362,13 @@ def plot_decision_regions(params: Mapping[str, torch.Tensor], X: torch.Tensor, y
     params = _check_params(params)
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError("X must be a tensor of shape (N, 2) to draw regions in the plane, got {shape}".format(
-            shape=tuple(X.shape)))
+        raise ValueError(message("X must be a tensor of shape (N, 2) to draw regions in the plane, "
+                                 "got {shape}", shape=tuple(X.shape)))
     title = require_text("title", title)
     K = params["W2"].shape[0]
     if K > len(CLASS_COLOURS):
-        raise ValueError(f"at most {len(CLASS_COLOURS)} classes can be drawn, got {K}")
+        raise ValueError(message("at most {most} classes can be drawn, got {K}",
+                                 most=len(CLASS_COLOURS), K=K))
     y = _check_labels(y, torch.empty((), device=X.device).expand(X.shape[0], K), rows_of="X")
     xx, yy, points = boundary_grid(X, resolution)
     regions = predict_classes(params, points).cpu().numpy().reshape(xx.shape)
@@ -394,7 +400,7 @@ def classifier_figure(params: Mapping[str, torch.Tensor], losses, X: torch.Tenso
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.8)
     with closed_on_error(fig):  # no half-drawn figure is left open if a panel fails
         first, last = float(losses[0]), float(losses[-1])
-        plot_loss_with_title(losses, ax=ax_loss, ylabel=label("loss (cross-entropy, batch mean)"),
+        plot_loss_with_title(losses, ax=ax_loss, ylabel=N_("loss (cross-entropy, batch mean)"),
                              title=label("loss falls from {first:.3g} to {last:.2g} in {steps} steps", first=first,
                                            last=last, steps=len(losses)))
         ax_loss.set_xlabel(label("step (one full-batch gradient step each)"))

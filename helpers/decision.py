@@ -19,6 +19,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from helpers import i18n
+from helpers.i18n import N_, message
 from helpers.plotting import PALETTE, axes_for, closed_on_error, new_figure, plot_loss_curve
 from helpers.validation import (require_callable, require_int, require_numbers, require_real, require_tensor,
                                require_text)
@@ -27,24 +29,26 @@ __all__ = ["boundary_grid", "predict_proba", "binary_accuracy", "plot_decision_b
            "plot_loss_with_title", "training_figure"]
 
 Predict = Callable[[torch.Tensor], torch.Tensor]
-CLASS_STYLE = ({"color": PALETTE["blue"], "marker": "o", "label": "class 0"},
-               {"color": PALETTE["orange"], "marker": "^", "label": "class 1"})
+CLASS_STYLE = ({"color": PALETTE["blue"], "marker": "o", "label": N_("class 0")},
+               {"color": PALETTE["orange"], "marker": "^", "label": N_("class 1")})
 
 
 def _check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
     """(X, y) detached, on their own device (X's grid is made there; drawing copies to the CPU)."""
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError(f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}")
+        raise TypeError(message("X and y must be torch tensors, got {x_kind} and {y_kind}",
+                                x_kind=type(X).__name__, y_kind=type(y).__name__))
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must have shape (n, 2) with n ≥ 1, got {tuple(X.shape)}")
+        raise ValueError(message("X must have shape (n, 2) with n ≥ 1, got {shape}", shape=tuple(X.shape)))
     if not X.is_floating_point():
-        raise ValueError(f"X must be a floating-point tensor, got dtype {X.dtype}")
+        raise ValueError(message("X must be a floating-point tensor, got dtype {dtype}", dtype=X.dtype))
     if y.shape != X.shape[:1]:
-        raise ValueError(f"y must have shape ({X.shape[0]},), one label per point, got {tuple(y.shape)}")
+        raise ValueError(message("y must have shape ({n},), one label per point, got {shape}",
+                                 n=X.shape[0], shape=tuple(y.shape)))
     if not torch.isfinite(X).all():
-        raise ValueError("X contains NaN or inf")
+        raise ValueError(message("X contains NaN or inf"))
     if not bool(((y == 0) | (y == 1)).all()):
-        raise ValueError("y must hold labels 0 and 1 only")
+        raise ValueError(message("y must hold labels 0 and 1 only"))
     return X.detach(), y.detach()
 
 
@@ -54,9 +58,9 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
     model that is asked about them lives); xx and yy are NumPy arrays for drawing."""
     require_tensor("X", X, floating=True)
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError("X must be a tensor of shape (n, 2) with n ≥ 1, got {shape}".format(shape=tuple(X.shape)))
+        raise ValueError(message("X must be a tensor of shape (n, 2) with n ≥ 1, got {shape}", shape=tuple(X.shape)))
     if not bool(torch.isfinite(X).all()):
-        raise ValueError("X contains NaN or inf: a grid around it has no bounds")
+        raise ValueError(message("X contains NaN or inf: a grid around it has no bounds"))
     resolution = require_int("resolution", resolution, min=2, max=2000)
     margin = require_real("margin", margin, min=0)
     lo = X.detach().min(dim=0).values.double() - margin
@@ -70,20 +74,21 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
 
 def predict_proba(predict: Predict, points: torch.Tensor) -> torch.Tensor:
     """predict(points) as a 1-D float64 CPU tensor of probabilities, checked: shape (m,), all in [0, 1]."""
-    require_callable("predict", predict, "a function of an (m, 2) tensor")
+    require_callable("predict", predict, N_("a function of an (m, 2) tensor"))
     require_tensor("points", points, floating=True, ndim=2)
     with torch.no_grad():
         p = predict(points)
     if not isinstance(p, torch.Tensor):
-        raise TypeError(f"predict must return a tensor of probabilities, got {type(p).__name__}")
+        raise TypeError(message("predict must return a tensor of probabilities, got {kind}", kind=type(p).__name__))
     p = p.detach().cpu().double()
     if p.ndim == 2 and p.shape[1] == 1:
         p = p[:, 0]
     if p.shape != (points.shape[0],):
-        raise ValueError(f"predict must return {points.shape[0]} probabilities, shape ({points.shape[0]},) "
-                         f"or ({points.shape[0]}, 1), got {tuple(p.shape)}")
+        raise ValueError(message("predict must return {n} probabilities, shape ({n},) or "
+                                 "({n}, 1), got {shape}", n=points.shape[0], shape=tuple(p.shape)))
     if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1:
-        raise ValueError("predict must return probabilities in [0, 1]: apply torch.sigmoid to the logits")
+        raise ValueError(message("predict must return probabilities in [0, 1]: apply torch.sigmoid "
+                                 "to the logits"))
     return p
 
 
@@ -105,27 +110,29 @@ def plot_decision_boundary(predict: Predict, X: torch.Tensor, y: torch.Tensor, a
     xx, yy, points = boundary_grid(X, resolution)
     p = predict_proba(predict, points).numpy().reshape(xx.shape)
     if title is None:
-        title = f"the boundary puts {binary_accuracy(predict, X, y):.0%} of {len(y)} points on their side"
+        title = i18n.label("the boundary puts {share:.0%} of {n} points on their side",
+                           share=binary_accuracy(predict, X, y), n=len(y))
     with axes_for(ax) as ax:
         ax.contourf(xx, yy, p, levels=[0, 0.5, 1], colors=[PALETTE["sky"], PALETTE["yellow"]], alpha=0.35)
         ax.contour(xx, yy, p, levels=[0.5], colors=[PALETTE["black"]], linewidths=1.5)
         Xd, yd = X.cpu(), y.cpu()
         for label, style in enumerate(CLASS_STYLE):
             pts = Xd[yd == label].double().numpy()
-            ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4, **style)
+            ax.scatter(pts[:, 0], pts[:, 1], s=18, edgecolors="white", linewidths=0.4,
+                       **{**style, "label": i18n.label(style["label"])})
         ax.set_xlim(xx.min(), xx.max())
         ax.set_ylim(yy.min(), yy.max())
         ax.set_aspect("equal", adjustable="box")  # a circle in the data looks like a circle
-        ax.set_xlabel("feature x₁ (no unit)")
-        ax.set_ylabel("feature x₂ (no unit)")
+        ax.set_xlabel(i18n.label("feature x₁ (no unit)"))
+        ax.set_ylabel(i18n.label("feature x₂ (no unit)"))
         ax.grid(False)
-        ax.legend(loc="best", title="black line: p = 0.5", frameon=True, framealpha=0.85)
+        ax.legend(loc="best", title=i18n.label("black line: p = 0.5"), frameon=True, framealpha=0.85)
         ax.set_title(title)
     return ax
 
 
 def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=None,
-                         label: str | None = None, ylabel: str = "loss (binary cross-entropy)", **line_kw):
+                         label: str | None = None, ylabel: str = N_("loss (binary cross-entropy)"), **line_kw):
     """`plotting.plot_loss_curve` for a classifier: its own y label, and by default a title that
     states the finding, "loss falls from a to b in N epochs". Returns the Line2D. Like
     `plot_loss_curve`, it wants plain numbers: `loss.item()`, not the loss tensor."""
@@ -136,10 +143,11 @@ def plot_loss_with_title(losses: Sequence[float], title: str | None = None, ax=N
     if line_kw:
         line.set(**line_kw)
     ax = line.axes
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel("epoch (one full-batch step each)")
+    ax.set_ylabel(i18n.label(ylabel))
+    ax.set_xlabel(i18n.label("epoch (one full-batch step each)"))
     if title is None:
-        title = f"loss falls from {arr[0]:.3g} to {arr[-1]:.2g} in {arr.size} epochs"
+        title = i18n.label("loss falls from {first:.3g} to {last:.2g} in {epochs} epochs", first=arr[0], last=arr[-1],
+                           epochs=arr.size)
     ax.set_title(title)
     return line
 
@@ -150,10 +158,10 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
     decision boundary of `predict`. Returns the figure; if any part fails, the figure is closed
     (never shown half-drawn) and the error goes on."""
     if not isinstance(curves, Mapping):
-        raise TypeError("curves must be a dict of name → list of losses, got {kind}".format(
-            kind=type(curves).__name__))
+        raise TypeError(message("curves must be a dict of name → list of losses, got {kind}",
+                                kind=type(curves).__name__))
     if not curves:
-        raise ValueError("curves must be a non-empty dict of name → list of losses")
+        raise ValueError(message("curves must be a non-empty dict of name → list of losses"))
     curves = {name: require_numbers(f"curves[{name!r}]", losses) for name, losses in curves.items()}
     fig, (ax_loss, ax_map) = new_figure(ncols=2, width=12.0, height=4.6)
     with closed_on_error(fig):
@@ -162,7 +170,7 @@ def training_figure(curves: Mapping[str, Sequence[float]], predict: Predict, X: 
             plot_loss_with_title(losses, title=None if i == 0 else ax_loss.get_title(), ax=ax_loss,
                                  label=name, **style)
         if len(curves) > 1:
-            ax_loss.legend(title="the curves overlap" if _same_end(curves) else None)
+            ax_loss.legend(title=i18n.label("the curves overlap") if _same_end(curves) else None)
         plot_decision_boundary(predict, X, y, ax=ax_map, resolution=resolution)
     return fig
 

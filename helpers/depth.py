@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.i18n import N_, label, message, translate
+from helpers.i18n import N_, label, maths, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
 __all__ = ["ACTIVATIONS", "MAX_SLOPE", "SCHEMES", "BAND", "GradientProfile", "base_draws", "weights", "normalised_ratio",
@@ -109,8 +109,9 @@ def _check_activation(activation: object) -> str:
 def _check_gain(gain: object) -> float:
     if isinstance(gain, str) and gain in SCHEMES:
         return SCHEMES[gain]
-    return require_real("gain", gain, above=0, what=f"a positive number or one of {list(SCHEMES)}",
-                        example="1.0 (the weights' std is gain/√width)")
+    return require_real("gain", gain, above=0,
+                        what=message("a positive number or one of {schemes}", schemes=list(SCHEMES)),
+                        example=translate("1.0 (the weights' std is gain/√width)"))
 
 
 # --------------------------------------------------------------------------- weights
@@ -212,12 +213,13 @@ def gradient_status(norms) -> tuple[str, float, str]:
     """
     arr = require_numbers("norms", norms)
     if np.any(arr < 0):
-        raise ValueError("norms must be ≥ 0")
+        raise ValueError(message("{name} must be ≥ 0", name="norms"))
     if not np.all(np.isfinite(arr)):
         return "exploding", math.inf, N_("the numbers overflowed float64 (≈ 1.8e308)")
     first, last = float(arr[0]), float(arr[-1])
     if last == 0.0:
-        note = N_("every gradient is exactly 0 (every unit saturated or switched off)") if first == 0 else N_("the last layer's gradient is exactly 0")
+        note = (N_("every gradient is exactly 0 (every unit saturated or switched off)") if first == 0
+                else N_("the last layer's gradient is exactly 0"))
         return ("vanishing" if first == 0 else "exploding"), (math.nan if first == 0 else math.inf), note
     if first == 0.0:
         return "vanishing", 0.0, N_("the gradient underflowed to exactly 0 before layer 1")
@@ -269,18 +271,19 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
     if not isinstance(gains, (list, tuple, np.ndarray)) or (isinstance(gains, np.ndarray) and gains.ndim != 1):
-        raise TypeError(f"gains must be a list of gains, got {type(gains).__name__}")
+        raise TypeError(message("gains must be a list of gains, got {kind}", kind=type(gains).__name__))
     checked = []
     for i, gain in enumerate(gains):
         try:
             checked.append(_check_gain(gain))
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"gains[{i}]: {exc}") from None
+            raise type(exc)(message("gains[{i}]: {error}", i=i, error=exc)) from None
     gains = checked
     if not 1 <= len(gains) <= MAX_GAINS:  # each gain keeps L (batch × width) arrays for the backward pass
-        raise ValueError(f"gains must hold 1 to {MAX_GAINS} gains, got {len(gains)}")
+        raise ValueError(message("gains must hold 1 to {most} gains, got {n}", most=MAX_GAINS, n=len(gains)))
     if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+        raise TypeError(message("{name} must be True or False, got {kind}", name="residual",
+                                kind=type(residual).__name__))
     V = base_draws(width, BATCH, seed)[2]
     scales = (np.array(gains) / math.sqrt(width))[:, None, None]
     with np.errstate(all="ignore"):
@@ -290,7 +293,7 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
         if ok:
             status, ratio, note = gradient_status(np.where(np.isnan(row), np.inf, row))
         else:
-            status, ratio, note = "exploding", math.inf, "the forward pass overflowed float64 (≈ 1.8e308)"
+            status, ratio, note = "exploding", math.inf, N_("the forward pass overflowed float64 (≈ 1.8e308)")
         profiles.append(GradientProfile(depth, activation, gain, residual, row, ratio, status, note))
     return profiles
 
@@ -326,7 +329,8 @@ def autograd_norms(depth: int, activation: str, gain: float | str, *, residual: 
                    width: int = WIDTH, seed: int = 0) -> np.ndarray:
     """The same ‖G_{Z_l}‖, from PyTorch autograd in float64 (a check of the hand-written backward)."""
     if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+        raise TypeError(message("{name} must be True or False, got {kind}", name="residual",
+                                kind=type(residual).__name__))
     return _autograd_norms(depth, activation, gain, "residual" if residual else "plain", width, seed)
 
 
@@ -404,7 +408,8 @@ def show_scheme_table(depth: int = 20, width: int = WIDTH, seed: int = 0) -> Non
     """Print ‖G_{Z_1}‖/‖G_{Z_L}‖ and its verdict for every activation × named scheme."""
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
     ratio = f"‖G_Z1‖/‖G_Z{depth}‖"
-    print(message("{activation:<10} {init:<10} {gain:>7}   {ratio:>14}   {verdict}", activation=translate("activation"),
+    print("{activation:<10} {init:<10} {gain:>7}   {ratio:>14}   {verdict}".format(  # a layout: its words are translated
+                  activation=translate("activation"),
                   init=translate("init"), gain=translate("gain γ"), ratio=ratio, verdict=translate("verdict")))
     for act, name, r, status in scheme_table(depth, width, seed):
         print(f"{act:<10} {translate(name):<10} {SCHEMES[name]:7.3f}   {r:14.1e}   {translate(status)}")
@@ -419,9 +424,9 @@ def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None,
         raise TypeError("gains must be None or a list of gains (numbers or scheme names), got {kind}".format(
             kind=type(gains).__name__))
     gains = list(SCHEMES) if gains is None else list(gains)
-    print(message("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}", gain=translate("gain γ"),
-                  first=message("spread H_{layer}", layer=1), last=message("spread H_{layer}", layer=depth),
-                  saturated=message("saturated H_{layer}", layer=depth), ratio=f"‖G_Z1‖/‖G_Z{depth}‖"))
+    print("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}".format(  # a layout, words translated
+                  gain=translate("gain γ"), first=message("spread H_{l}", l=1), last=message("spread H_{l}", l=depth),
+                  saturated=message("saturated H_{l}", l=depth), ratio=f"‖G_Z1‖/‖G_Z{depth}‖"))
     for gain in gains:
         stats = activation_stats(depth, activation, gain, width=width, seed=seed)
         p = gradient_profile(depth, activation, gain, width=width, seed=seed)
@@ -517,6 +522,6 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
     ax.set_title(label("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,
-                         activation=LABELS[plain.activation], residual=ratio_text(res.ratio),
+                         function=LABELS[plain.activation], residual=ratio_text(res.ratio),
                          plain=ratio_text(plain.ratio)), fontsize=11)
     return fig

@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from helpers.i18n import N_, label, message, translate
 from helpers.gradients import central_difference, forward_difference
 from helpers.plotting import PALETTE, axes_for, finite_clipped, plain_log_ticks
 from helpers.symbolic import three_way  # noqa: F401 (lesson 01 imports it from here)
@@ -38,7 +39,8 @@ METHODS = ("forward", "central")
 def _steps(hs: object) -> np.ndarray:
     arr = require_numbers("hs", hs)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError("every step in hs must be positive and finite (h > 0), e.g. np.logspace(-15, 0, 61)")
+        raise ValueError(message("every step in hs must be positive and finite (h > 0), e.g. "
+                                 "np.logspace(-15, 0, 61)"))
     return arr
 
 
@@ -85,7 +87,7 @@ def error_vs_h(f: Callable, df, x0: float, hs: Sequence[float] | None = None,
     f takes a tensor and returns a one-element tensor (torch.sin, lambda x: x**3, …);
     df is the exact derivative: a number, or a function of a float or a tensor.
     """
-    require_callable("f", f, "a function of a tensor")
+    require_callable("f", f, N_("a function of a tensor"))
     x0, dtype = require_point("x0", x0), require_float_dtype("dtype", dtype)
     hs = _steps(DEFAULT_HS if hs is None else hs)
     slope = exact_slope(df, x0)
@@ -104,7 +106,7 @@ def exact_slope(df, x0: float) -> float:
     else:
         slope = require_point("df", df)
     if not math.isfinite(slope):
-        raise ValueError(f"df(x0) must be finite, got {slope!r}")
+        raise ValueError(message("df(x0) must be finite, got {slope!r}", slope=slope))
     return slope
 
 
@@ -166,7 +168,7 @@ class CentralErrorModel:
 def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float64) -> CentralErrorModel:
     """`CentralErrorModel` for f at x0 in `dtype`: f(x₀), f′(x₀) and f‴(x₀) by autograd in float64,
     ε of `dtype`. f takes a tensor and returns a one-element tensor (torch.sin, lambda x: x**3)."""
-    require_callable("f", f, "a function of a tensor")
+    require_callable("f", f, N_("a function of a tensor"))
     x0, dtype = require_point("x0", x0), require_float_dtype("dtype", dtype)
     x0 = float(torch.tensor(x0, dtype=dtype))  # the point as the dtype stores it
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
@@ -181,9 +183,11 @@ def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float
         out = torch.zeros((), dtype=torch.float64) if grad is None else grad
         derivatives.append(float(out.detach()))
     df0, _, d3f0 = derivatives
-    for name, value in (("f(x0)", f0), ("the first derivative at x0", df0), ("the third derivative at x0", d3f0)):
+    for name, value in (("f(x0)", f0), (N_("the first derivative at x0"), df0),
+                        (N_("the third derivative at x0"), d3f0)):
         if not math.isfinite(value):
-            raise ValueError("{name} must be finite for the error model, got {value!r}".format(name=name, value=value))
+            raise ValueError(message("{name} must be finite for the error model, got {value!r}",
+                                     name=translate(name), value=value))
     return CentralErrorModel(x0, f0, df0, d3f0, float(torch.finfo(dtype).eps))
 
 
@@ -195,7 +199,7 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
     a dot at each curve's minimum. Returns the Axes."""
     results = [results] if isinstance(results, ErrorVsH) else results
     if not isinstance(results, (list, tuple)) or not results or not all(isinstance(r, ErrorVsH) for r in results):
-        raise TypeError("results must be an ErrorVsH or a list of them (from error_vs_h)")
+        raise TypeError(message("results must be an ErrorVsH or a list of them (from error_vs_h)"))
     title = require_text("title", title)
     with axes_for(ax, width=7.2, height=4.6) as ax:
         for r in results:
@@ -206,14 +210,14 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
                           label=f"{r.dtype}, {method}")
                 i = int(np.argmin(errors))
                 ax.plot(r.hs[i], errors[i], "o", color=colour, ms=6)
-        ax.text(0.03, 0.3, "← round-off grows\n    as h shrinks (∝ ε/h)", transform=ax.transAxes, fontsize=9,
+        ax.text(0.03, 0.3, label("← round-off grows\n    as h shrinks (∝ ε/h)"), transform=ax.transAxes, fontsize=9,
                 color="0.3")
-        ax.text(0.98, 0.08, "truncation grows with h →\n(forward ∝ h, central ∝ h²)", transform=ax.transAxes,
+        ax.text(0.98, 0.08, label("truncation grows with h →\n(forward ∝ h, central ∝ h²)"), transform=ax.transAxes,
                 fontsize=9, color="0.3", ha="right")
         plain_log_ticks(ax.xaxis, ax.yaxis)
-        ax.set_xlabel("step h")
-        ax.set_ylabel("absolute error |estimate − f′(x₀)|")
-        ax.set_title(title or "Too large an h: truncation; too small: round-off")
+        ax.set_xlabel(label("step h"))
+        ax.set_ylabel(label("absolute error |estimate − f′(x₀)|"))
+        ax.set_title(title or label("Too large an h: truncation; too small: round-off"))
         ax.legend(loc="lower left", fontsize=9, ncol=2)
     return ax
 
@@ -236,15 +240,15 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
     f takes a float64 tensor (elementwise); df is the exact derivative (default: autograd).
     Returns the Axes.
     """
-    require_callable("f", f, "a function of a tensor")
+    require_callable("f", f, N_("a function of a tensor"))
     x0 = require_point("x0", x0)
     title = require_text("title", title)
     if not isinstance(xlim, (tuple, list)) or len(xlim) != 2:
-        raise TypeError("xlim must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}".format(
-            kind=type(xlim).__name__))
+        raise TypeError(message("xlim must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}",
+                                kind=type(xlim).__name__))
     lo, hi = (require_point("xlim", v) for v in xlim)
     if not lo < x0 < hi:
-        raise ValueError(f"x0 must lie inside xlim = ({lo}, {hi}), got {x0}")
+        raise ValueError(message("x0 must lie inside xlim = ({lo}, {hi}), got {x0}", lo=lo, hi=hi, x0=x0))
     h = None if h is None else require_step("h", h)
     slope = _autograd_slope(f, x0) if df is None else exact_slope(df, x0)
     width = (hi - lo) / 4
@@ -252,19 +256,19 @@ def plot_tangent(f: Callable, x0: float, df=None, *, h: float | None = None,
         xs = torch.linspace(lo, hi, 400, dtype=torch.float64)
         ys = require_numbers("f(x)", f(xs), ndim=None)
         if ys.shape != (xs.numel(),):
-            raise ValueError("f must work elementwise: for a tensor of {n} points it must return {n} values, "
-                             "got shape {shape}".format(n=xs.numel(), shape=ys.shape))
+            raise ValueError(message("f must work elementwise: for a tensor of {n} points it must "
+                                     "return {n} values, got shape {shape}", n=xs.numel(), shape=ys.shape))
         ax.plot(xs.numpy(), finite_clipped(ys), color=PALETTE["black"], lw=2, label="f(x)")
         y0 = _value_at(f, x0)
         ax.plot(*line_through(x0, y0, slope, width), color=PALETTE["blue"], lw=2.5,
-                label=f"tangent, slope {slope:.3f}")
+                label=label("tangent, slope {slope:.3f}", slope=slope))
         if h is not None:
             _draw_secants(ax, f, x0, h, width)
         ax.plot([x0], [y0], "o", color=PALETTE["blue"], ms=7)
         ax.set_xlim(lo, hi)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title(title or f"The tangent at x₀ = {x0:g} has slope f′(x₀) = {slope:.3f}")
+        ax.set_title(title or label("The tangent at x₀ = {x0:g} has slope f′(x₀) = {slope:.3f}", x0=x0, slope=slope))
         ax.legend(loc="best", fontsize=9)
     return ax
 
@@ -281,11 +285,12 @@ def _value_at(f: Callable, x: float) -> float:
 
 def _draw_secants(ax, f: Callable, x0: float, h: float, width: float) -> None:
     """The forward secant through x0 and x0 + h, the central one through x0 − h and x0 + h."""
-    for method, colour, start, marker in (("forward", PALETTE["red"], x0, "s"),
-                                          ("central", PALETTE["green"], x0 - h, "o")):
+    for method, colour, start, marker, legend in (
+            ("forward", PALETTE["red"], x0, "s", N_("forward secant, slope {slope:.3f}")),
+            ("central", PALETTE["green"], x0 - h, "o", N_("central secant, slope {slope:.3f}"))):
         est = estimate_slope(f, x0, h, method=method)
         ys = _value_at(f, start)
         ax.plot(*line_through(start, ys, est, width + h), "--", color=colour, lw=1.8,
-                label=f"{method} secant, slope {est:.3f}")
+                label=label(legend, slope=est))
         ax.plot([start, x0 + h], [ys, _value_at(f, x0 + h)], marker,
                 color=colour, ms=9 if marker == "s" else 6, ls="none")

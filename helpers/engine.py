@@ -21,19 +21,24 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
+from helpers.i18n import N_, message, translate
 from helpers.validation import require_int, require_real, require_seed
 
 
-def _number(x: object, name: str) -> float:
-    """x as a float: a real number (not a bool or NaN; ±inf can come out of arithmetic)."""
-    return require_real(name, x, finite=False, what="a real number (int or float)")
+def _number(x: object, name: str, what: str = N_("a real number (int or float)")) -> float:
+    """x as a float: a real number (not a bool or NaN; ±inf can come out of arithmetic). `name` is
+    translated only when x is refused: every Value passes through here."""
+    try:
+        return require_real(name, x, finite=False, what=what)
+    except (TypeError, ValueError):
+        return require_real(translate(name), x, finite=False, what=what)  # raises again, in the learner's language
 
 
 class Value:
     """A number that remembers how it was made, so the chain rule can run backwards through it."""
 
     def __init__(self, data, _prev=(), _op=""):
-        self.data = _number(data, "Value's data")
+        self.data = _number(data, N_("Value's data"))
         self.grad = 0.0  # ∂(output of backward())/∂(this value), filled in by backward()
         self._prev = tuple(_prev)  # the Values it was computed from (twice for a + a)
         self._op = _op  # the operation that made it, for printing and drawing
@@ -64,16 +69,18 @@ class Value:
 
     def __pow__(self, k):
         if isinstance(k, Value):
-            raise TypeError("only a constant exponent (an int or float) is supported: v ** 2, not v ** Value(2)")
-        k = _number(k, "the exponent")
+            raise TypeError(message("only a constant exponent (an int or float) is supported: v ** "
+                                    "2, not v ** Value(2)"))
+        k = _number(k, N_("the exponent"))
         if self.data == 0 and k < 0:
-            raise ValueError("0 ** {k:g} divides by zero: the exponent must be ≥ 0 at 0".format(k=k))
+            raise ValueError(message("0 ** {k:g} divides by zero: the exponent must be ≥ 0 at 0", k=k))
         if self.data < 0 and not k.is_integer():
-            raise ValueError(f"a negative number to a fractional power ({self.data:g} ** {k:g}) is not real")
+            raise ValueError(message("a negative number to a fractional power ({data:g} ** {k:g}) is not real",
+                                     data=self.data, k=k))
         value = _power(self.data, k)
         if math.isinf(value) and math.isfinite(self.data):
-            raise ValueError("{base:g} ** {k:g} overflows a float (the limit is about 1.8e308): the exponent "
-                             "is too large for this base".format(base=self.data, k=k))
+            raise ValueError(message("{base:g} ** {k:g} overflows a float (the limit is about "
+                                     "1.8e308): the exponent is too large for this base", base=self.data, k=k))
         out = Value(value, (self,), f"**{k:g}")
 
         def _backward():
@@ -94,7 +101,7 @@ class Value:
         try:
             e = math.exp(self.data)
         except OverflowError:
-            raise ValueError(f"exp({self.data:g}) overflows a float (the limit is about exp(709))") from None
+            raise ValueError(message("exp({data:g}) overflows a float (the limit is about exp(709))", data=self.data)) from None
         out = Value(e, (self,), "exp")
 
         def _backward():
@@ -104,7 +111,7 @@ class Value:
 
     def log(self):
         if self.data <= 0:
-            raise ValueError(f"log needs a positive number, got {self.data:g}")
+            raise ValueError(message("log needs a positive number, got {data:g}", data=self.data))
         out = Value(math.log(self.data), (self,), "log")
 
         def _backward():
@@ -154,12 +161,12 @@ class Value:
     def __truediv__(self, other):  # v / w = v · w⁻¹
         other = _as_value(other)
         if other.data == 0:
-            raise ValueError("division by zero: the other operand is 0")
+            raise ValueError(message("division by zero: the other operand is 0"))
         return self * other ** -1
 
     def __rtruediv__(self, other):  # 1 / v
         if self.data == 0:
-            raise ValueError("division by zero: the Value divided by is 0")
+            raise ValueError(message("division by zero: the Value divided by is 0"))
         return other * self ** -1
 
     def backward(self) -> None:
@@ -183,14 +190,15 @@ def _power(base: float, k: float) -> float:
 def _as_value(x) -> Value:
     if isinstance(x, Value):
         return x
-    return Value(require_real("the other operand", x, finite=False, what="a number or a Value"))
+    return Value(_number(x, N_("the other operand"), what=N_("a number or a Value")))
 
 
 def _check_node(node: object, what: str = "root") -> None:
     missing = [a for a in ("data", "grad", "_prev", "_backward") if not hasattr(node, a)]
     if missing:
-        raise TypeError(f"{what} must be a Value (with data, grad, _prev and _backward), "
-                        f"got {type(node).__name__} without {', '.join(missing)}")
+        raise TypeError(message("{what} must be a Value (with data, grad, _prev and _backward), got "
+                                "{kind} without {missing}",
+                                what=what, kind=type(node).__name__, missing=', '.join(missing)))
 
 
 def topological_order(root) -> list:
@@ -282,9 +290,9 @@ def trace_backward(root) -> tuple[list, list[BackwardCall]]:
             grads = tuple(float(n.grad) for n in order)
             calls.append(BackwardCall(i, node, float(upstream), tuple(parents), local, added, grads))
     except Exception as exc:
-        raise ValueError("the backward pass failed at node {k} of {n} ({error}: {message}): check that node's "
-                         "_backward".format(k=len(calls) + 1, n=len(order), error=type(exc).__name__,
-                                            message=exc)) from None
+        raise ValueError(message("the backward pass failed at node {k} of {n} ({error}: {message}): "
+                                 "check that node's _backward",
+                                 k=len(calls) + 1, n=len(order), error=type(exc).__name__, message=exc)) from None
     finally:
         for n, g in zip(order, saved):
             n.grad = g
@@ -297,7 +305,7 @@ def node_names(root, names: Mapping[str, object] | None = None) -> dict[int, str
     if names is None:
         names = {}
     if not isinstance(names, Mapping) or not all(isinstance(k, str) for k in names):
-        raise TypeError("names must be a dict of label → Value, e.g. {'a': a, 'L': L}")
+        raise TypeError(message("names must be a dict of label → Value, e.g. {{'a': a, 'L': L}}"))
     given = {id(v): k for k, v in names.items()}
     out, count = {}, 0
     for node in topological_order(root):
@@ -366,8 +374,9 @@ def run_program(program, inputs: list):
     """
     if not isinstance(inputs, (list, tuple)) or not all(
             all(hasattr(v, m) for m in ("tanh", "exp", "log", "sigmoid")) for v in inputs):
-        raise TypeError("inputs must be a list of Values (yours or helpers.engine's) or of torch tensors, one per "
-                        "input of the program, got {kind}".format(kind=type(inputs).__name__))
+        raise TypeError(message("inputs must be a list of Values (yours or helpers.engine's) or of "
+                                "torch tensors, one per input of the program, got {kind}",
+                                kind=type(inputs).__name__))
     _check_program(program, len(inputs))
     pool = list(inputs)
     for op, i, j, c in program:
@@ -387,14 +396,14 @@ def _check_program(program: object, n_inputs: int) -> None:
     """A program of `random_program`'s form for n_inputs inputs: at least three steps (op, i, j, c),
     each op one of OPS, reading only the inputs and earlier results."""
     if not isinstance(program, (list, tuple)) or len(program) < 3:
-        raise TypeError("program must be a list of at least three steps from random_program(...), got {kind}".format(
-            kind=type(program).__name__))
+        raise TypeError(message("program must be a list of at least three steps from "
+                                "random_program(...), got {kind}", kind=type(program).__name__))
     for k, step in enumerate(program):
         ok = isinstance(step, (list, tuple)) and len(step) == 4 and isinstance(step[0], str) and step[0] in OPS
         ok = ok and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < n_inputs + k for v in step[1:3])
         if not ok or isinstance(step[3], bool) or not isinstance(step[3], (int, float)):
-            raise ValueError("program[{k}] must be a step (op, i, j, c) of random_program for n_inputs={n} inputs, "
-                             "got {step!r}".format(k=k, n=n_inputs, step=step))
+            raise ValueError(message("program[{k}] must be a step (op, i, j, c) of random_program "
+                                     "for n_inputs={n} inputs, got {step!r}", k=k, n=n_inputs, step=step))
 
 
 def program_text(program, n_inputs: int = 3) -> str:

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
+from helpers.i18n import N_, message, translate
+
 def _min_python() -> tuple[int, int] | None:
     """pyproject.toml's requires-python (its one home), read from the installed package's metadata;
     None when that record is missing (a broken install must still get its report, not a crash)."""
@@ -26,8 +28,8 @@ def _min_python() -> tuple[int, int] | None:
 
 
 MIN_PYTHON = _min_python()
-PYTHON_FIX = "install Python {minimum} or newer, then run `python3 course.py setup` with it"
-SETUP_FIX = "run `python3 course.py setup` from the course folder (or `pip install -r requirements.txt`)"
+PYTHON_FIX = N_("install Python {minimum} or newer, then run `python3 course.py setup` with it")
+SETUP_FIX = N_("run `python3 course.py setup` from the course folder (or `pip install -r requirements.txt`)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Check:
 
     def line(self) -> str:
         text = f"{self.mark} {self.name}: {self.detail}"
-        return text if self.ok or not self.fix else f"{text}\n    fix: {self.fix}"
+        return text if self.ok or not self.fix else message("{line}\n    fix: {fix}", line=text, fix=self.fix)
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ class Report:
 
     def __str__(self) -> str:
         lines = [c.line() for c in self.checks]
-        lines.append("All required checks passed: you are ready for lesson 01." if self.ok
-                     else f"{len(self.failed())} required check(s) failed: {', '.join(self.failed())}. "
-                          "Apply the fixes above, restart the kernel, and run this again.")
+        lines.append(message("All required checks passed: you are ready for lesson 01.") if self.ok
+                     else message("{n} required check(s) failed: {names}. "
+                                  "Apply the fixes above, restart the kernel, and run this again.",
+                                  n=len(self.failed()), names=", ".join(self.failed())))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -85,18 +88,20 @@ def _module(name: str):
 def check_python() -> Check:
     version = platform.python_version()
     if MIN_PYTHON is None:
-        return Check("Python", False, f"{version} ({platform.system()}); the course package is not installed, "
-                     "so its minimum Python is unknown", fix=SETUP_FIX)
+        return Check("Python", False, message("{version} ({system}); the course package is not installed, "
+                                              "so its minimum Python is unknown", version=version,
+                                              system=platform.system()), fix=translate(SETUP_FIX))
     ok = sys.version_info[:2] >= tuple(MIN_PYTHON)
     return Check("Python", ok, f"{version} ({platform.system()})",
-                 fix=PYTHON_FIX.format(minimum="{}.{}".format(*MIN_PYTHON)))
+                 fix=message(PYTHON_FIX, minimum="{}.{}".format(*MIN_PYTHON)))
 
 
 def check_torch() -> Check:
     torch = _module("torch")
     if torch is None:
-        return Check("PyTorch", False, "not installed", fix=SETUP_FIX)
-    return Check("PyTorch", True, f"{torch.__version__}, {torch_build(torch)} build")
+        return Check("PyTorch", False, translate("not installed"), fix=translate(SETUP_FIX))
+    return Check("PyTorch", True, message("{version}, {build} build", version=torch.__version__,
+                                          build=torch_build(torch)))
 
 
 def torch_build(torch) -> str:
@@ -113,33 +118,37 @@ def torch_build(torch) -> str:
 def check_device() -> Check:
     torch = _module("torch")
     if torch is None:
-        return Check("device", False, "unknown without PyTorch", fix=SETUP_FIX, required=False)
-    if torch.cuda.is_available():
-        return Check("device", True, f"cuda ({torch.cuda.get_device_name(0)}): later lessons run there",
+        return Check(translate("device"), False, translate("unknown without PyTorch"), fix=translate(SETUP_FIX),
                      required=False)
+    if torch.cuda.is_available():
+        return Check(translate("device"), True, message("cuda ({gpu}): later lessons run there",
+                                                        gpu=torch.cuda.get_device_name(0)), required=False)
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
-        return Check("device", True, "cpu (an Apple GPU is present; lessons use the CPU for float64 checks)",
-                     required=False)
-    return Check("device", True, "cpu: every lesson runs in seconds without a GPU", required=False)
+        return Check(translate("device"), True,
+                     translate("cpu (an Apple GPU is present; lessons use the CPU for float64 checks)"), required=False)
+    return Check(translate("device"), True, translate("cpu: every lesson runs in seconds without a GPU"),
+                 required=False)
 
 
 def check_autograd() -> Check:
     torch = _module("torch")
     if torch is None:
-        return Check("autograd", False, "needs PyTorch", fix=SETUP_FIX)
+        return Check("autograd", False, translate("needs PyTorch"), fix=translate(SETUP_FIX))
     x = torch.tensor(3.0, requires_grad=True)
     (x ** 2).backward()
     got = float(x.grad)
     ok = got == 6.0
-    return Check("autograd", ok, f"d/dx x² at x = 3 is {got:g}" + ("" if ok else " (expected 6)"),
-                 fix="" if ok else "reinstall PyTorch: " + SETUP_FIX)
+    if ok:
+        return Check("autograd", ok, message("d/dx x² at x = 3 is {got:g}", got=got))
+    return Check("autograd", ok, message("d/dx x² at x = 3 is {got:g} (expected 6)", got=got),
+                 fix=message("reinstall PyTorch: {fix}", fix=translate(SETUP_FIX)))
 
 
 def check_matplotlib() -> Check:
     matplotlib = _module("matplotlib")
     if matplotlib is None:
-        return Check("matplotlib", False, "not installed", fix=SETUP_FIX)
+        return Check("matplotlib", False, translate("not installed"), fix=translate(SETUP_FIX))
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -150,28 +159,33 @@ def check_matplotlib() -> Check:
         canvas.draw()
         width, height = canvas.get_width_height()
     except Exception as exc:
-        return Check("matplotlib", False, f"{matplotlib.__version__} cannot draw ({type(exc).__name__}: {exc})",
-                     fix=SETUP_FIX)
-    return Check("matplotlib", True, f"{matplotlib.__version__}, drew a {width}×{height} px test figure")
+        return Check("matplotlib", False, message("{version} cannot draw ({error_type}: {error})",
+                                                  version=matplotlib.__version__, error_type=type(exc).__name__,
+                                                  error=exc), fix=translate(SETUP_FIX))
+    return Check("matplotlib", True, message("{version}, drew a {width}×{height} px test figure",
+                                             version=matplotlib.__version__, width=width, height=height))
 
 
 def check_package(name: str, label: str | None = None, required: bool = True) -> Check:
     module = _module(name)
     label = label or name
     if module is None:
-        return Check(label, False, "not installed", fix=SETUP_FIX, required=required)
-    return Check(label, True, getattr(module, "__version__", "installed"), required=required)
+        return Check(label, False, translate("not installed"), fix=translate(SETUP_FIX), required=required)
+    version = getattr(module, "__version__", None)
+    return Check(label, True, translate("installed") if version is None else version, required=required)
 
 
 def check_widgets() -> Check:
     widgets = _module("ipywidgets")
     if widgets is None:
-        return Check("ipywidgets", False, "not installed: sliders will not work", fix=SETUP_FIX)
+        return Check("ipywidgets", False, translate("not installed: sliders will not work"), fix=translate(SETUP_FIX))
     front_end = _distribution_version("jupyterlab_widgets")
     if front_end is None:
-        return Check("ipywidgets", False, f"{widgets.__version__}, but JupyterLab's widget front end "
-                     "(jupyterlab_widgets) is missing", fix=SETUP_FIX)
-    return Check("ipywidgets", True, f"{widgets.__version__} with front end jupyterlab_widgets {front_end}")
+        return Check("ipywidgets", False, message("{version}, but JupyterLab's widget front end "
+                                                  "(jupyterlab_widgets) is missing", version=widgets.__version__),
+                     fix=translate(SETUP_FIX))
+    return Check("ipywidgets", True, message("{version} with front end jupyterlab_widgets {front_end}",
+                                             version=widgets.__version__, front_end=front_end))
 
 
 def _distribution_version(name: str) -> str | None:
@@ -203,13 +217,15 @@ def run_checks() -> Report:
             results.append(check())
         except Exception as exc:  # a broken install must still give a readable report
             name = getattr(check, "__name__", "check").replace("check_", "")
-            results.append(Check(name, False, f"check crashed: {type(exc).__name__}: {exc}", fix=SETUP_FIX))
+            results.append(Check(name, False, message("check crashed: {error_type}: {error}",
+                                                      error_type=type(exc).__name__, error=exc),
+                                 fix=translate(SETUP_FIX)))
     return Report(tuple(results))
 
 
 def main() -> int:
     report = run_checks()
-    print("Backprop Step by Step: environment check")
+    print(translate("Backprop Step by Step: environment check"))
     print(report)
     return 0 if report.ok else 1
 

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-from helpers.i18n import message, translate
+from helpers.i18n import N_, message, translate
 from helpers.validation import require_callable, require_int, require_real
 
 PLACEHOLDERS = (None, Ellipsis)
@@ -121,8 +121,8 @@ def _kind(value: Any) -> str:
     return "other"
 
 
-KIND_NAMES = {"tensor": "a torch tensor", "array": "a NumPy array", "number": "a number",
-              "dict": "a dict", "sequence": "a tuple or list", "bool": "True or False"}
+KIND_NAMES = {"tensor": N_("a torch tensor"), "array": N_("a NumPy array"), "number": N_("a number"),
+              "dict": N_("a dict"), "sequence": N_("a tuple or list"), "bool": N_("True or False")}
 
 
 def _describe_kind(value: Any) -> str:
@@ -192,7 +192,7 @@ def _factor_hint(parts: Sequence[Part], factor_hints: Mapping[float, str] | None
     return None
 
 
-def evaluate(answer: Any, expected: Any, *, what: str = "your answer", rtol: float | None = None,
+def evaluate(answer: Any, expected: Any, *, what: str = N_("your answer"), rtol: float | None = None,
              atol: float | None = None, factor_hints: Mapping[float, str] | None = None,
              success: str = "", parts: Sequence[str] | None = None) -> Feedback:
     """Compare a learner's value with the reference; see `check` for the arguments."""
@@ -287,7 +287,7 @@ def _collection_parts(answer, expected, what, rtol, atol, names) -> Feedback | l
     return leaves
 
 
-def check(answer: Any, expected: Any, *, what: str = "your answer", rtol: float | None = None,
+def check(answer: Any, expected: Any, *, what: str = N_("your answer"), rtol: float | None = None,
           atol: float | None = None, factor_hints: Mapping[float, str] | None = None,
           success: str = "", parts: Sequence[str] | None = None) -> Feedback:
     """Print ✓ or ✗ with a hint for a value (number, tensor, array, or a tuple/dict of them).
@@ -305,7 +305,7 @@ def check(answer: Any, expected: Any, *, what: str = "your answer", rtol: float 
 
 # --------------------------------------------------------------------------- function checks
 def evaluate_function(fn: Any, reference: Callable, inputs: Iterable[Sequence[Any]], *,
-                      what: str = "your function", rtol: float | None = None, atol: float | None = None,
+                      what: str = N_("your function"), rtol: float | None = None, atol: float | None = None,
                       factor_hints: Mapping[float, str] | None = None, success: str = "",
                       parts: Sequence[str] | None = None, arg_names: Sequence[str] | None = None,
                       error_hints: Sequence[tuple[str, str]] = (), may_change_inputs: bool = False) -> Feedback:
@@ -419,7 +419,7 @@ def describe_args(args: tuple, names: Sequence[str] | None = None) -> str:
 
 
 def check_function(fn: Any, reference: Callable, inputs: Iterable[Sequence[Any]], *,
-                   what: str = "your function", rtol: float | None = None, atol: float | None = None,
+                   what: str = N_("your function"), rtol: float | None = None, atol: float | None = None,
                    factor_hints: Mapping[float, str] | None = None, success: str = "",
                    parts: Sequence[str] | None = None, arg_names: Sequence[str] | None = None,
                    error_hints: Sequence[tuple[str, str]] = (), may_change_inputs: bool = False) -> Feedback:
@@ -439,8 +439,8 @@ def check_function(fn: Any, reference: Callable, inputs: Iterable[Sequence[Any]]
 
 def seeded_inputs(make: Callable[[torch.Generator], Sequence[Any]], n: int = 3, seed: int = 0) -> list[tuple]:
     """n argument tuples from `make(generator)`, reproducible from `seed`."""
-    require_callable("make", make, "a function of a torch.Generator")
-    n = require_int("n", n, min=1, what="a positive integer")
+    require_callable("make", make, N_("a function of a torch.Generator"))
+    n = require_int("n", n, min=1, what=N_("a positive integer"))
     gen = torch.Generator().manual_seed(seed)
     out = []
     for _ in range(n):
@@ -499,43 +499,50 @@ class Exercise:
 
     def __post_init__(self) -> None:
         if not isinstance(self.what, str) or not self.what:
-            raise TypeError(f"what must be a non-empty string naming the answer, got {self.what!r}")
+            raise TypeError(message("what must be a non-empty string naming the answer, got {what!r}",
+                                    what=self.what))
         if self.inputs is not None:
             if not callable(self.reference):
-                raise TypeError(f"with inputs, reference must be a function, got {type(self.reference).__name__}")
+                raise TypeError(message("with inputs, reference must be a function, got {kind}",
+                                        kind=type(self.reference).__name__))
             inputs = tuple(tuple(a) if isinstance(a, (tuple, list)) else (a,) for a in self.inputs)
             if not inputs:
-                raise ValueError("inputs must hold at least one argument tuple")
+                raise ValueError(message("inputs must hold at least one argument tuple"))
             object.__setattr__(self, "inputs", inputs)
         if not isinstance(self.factor_hints, Mapping):
-            raise TypeError(f"factor_hints must map a factor to a hint, got {type(self.factor_hints).__name__}")
+            raise TypeError(message("factor_hints must map a factor to a hint, got {kind}",
+                                    kind=type(self.factor_hints).__name__))
         for k, text in self.factor_hints.items():
-            k = require_real("a factor_hints key", k, example="2, 0.5 or -1 (a sign)")
+            k = require_real(translate("a factor_hints key"), k, example=translate("2, 0.5 or -1 (a sign)"))
             if k in (0.0, 1.0) or not isinstance(text, str):
-                raise ValueError(f"factor_hints needs factors other than 0 and 1 mapped to text, got {k!r}: {text!r}")
+                raise ValueError(message("factor_hints needs factors other than 0 and 1 mapped to "
+                                         "text, got {k!r}: {text!r}", k=k, text=text))
         mistakes = tuple(self.mistakes)
         bad = [m for m in mistakes if not isinstance(m, Mistake)]
         if bad:
-            raise TypeError(f"mistakes must be Mistake objects, got {type(bad[0]).__name__}")
+            raise TypeError(message("mistakes must be Mistake objects, got {kind}", kind=type(bad[0]).__name__))
         object.__setattr__(self, "mistakes", mistakes)
         recognised = tuple(self.recognised)
         if not all(isinstance(m, Mistake) and isinstance(m.hint, str) and m.hint for m in recognised):
-            raise TypeError("recognised must hold Mistake objects, each with a hint text")
+            raise TypeError(message("recognised must hold Mistake objects, each with a hint text"))
         missing = [m.name for m in recognised if m not in mistakes]
         if missing:
-            raise ValueError(f"recognised mistakes must also be listed in mistakes: {missing}")
+            raise ValueError(message("recognised mistakes must also be listed in mistakes: {missing}",
+                                     missing=missing))
         object.__setattr__(self, "recognised", recognised)
         for name in ("parts", "arg_names"):
             names = getattr(self, name)
             if names is not None:
                 names = tuple(names)
                 if not names or not all(isinstance(n, str) and n for n in names):
-                    raise TypeError(f"{name} must be a tuple of non-empty strings, got {getattr(self, name)!r}")
+                    raise TypeError(message("{name} must be a tuple of non-empty strings, got {value!r}",
+                                            name=name, value=getattr(self, name)))
                 object.__setattr__(self, name, names)
         hints = tuple(tuple(pair) for pair in self.error_hints)
         for pair in hints:
             if len(pair) != 2 or not all(isinstance(s, str) and s for s in pair):
-                raise TypeError(f"error_hints must hold (regex, hint) pairs of strings, got {pair!r}")
+                raise TypeError(message("error_hints must hold (regex, hint) pairs of strings, got {pair!r}",
+                                        pair=pair))
             re.compile(pair[0])
         object.__setattr__(self, "error_hints", hints)
 

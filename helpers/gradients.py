@@ -31,13 +31,14 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from helpers.i18n import N_, message, translate
 from helpers.validation import (require_bool, require_callable, require_int, require_real, require_scalar_output,
                                require_step,
                                require_tensor)
 
 DEFAULT_H = 1e-5
 
-LOW_PRECISION = ("{what} in {dtype}: its round-off (ε = {eps:.1e}) keeps a gradient check out of the 'good' "
+LOW_PRECISION = N_("{what} in {dtype}: its round-off (ε = {eps:.1e}) keeps a gradient check out of the 'good' "
                  "band, and a finite difference with step h is off by about ε/h; convert to float64 first "
                  "({fix})")
 
@@ -53,24 +54,25 @@ def warn_if_low_precision(what: str, dtype: torch.dtype, fix: str = "x.double()"
     if dtype is torch.float64:  # the usual case, first: this runs on every gradient check
         return False
     if not isinstance(dtype, torch.dtype):
-        raise TypeError("dtype must be a torch dtype such as torch.float32, got {kind}".format(
-            kind=type(dtype).__name__))
+        raise TypeError(message("dtype must be a torch dtype such as torch.float32, got {kind}",
+                                kind=type(dtype).__name__))
     stacklevel = require_int("stacklevel", stacklevel, min=1, max=100)
     if not dtype.is_floating_point or torch.finfo(dtype).eps <= torch.finfo(torch.float64).eps:
         return False
-    warnings.warn(LOW_PRECISION.format(what=what, dtype=str(dtype).replace("torch.", ""),
-                                       eps=torch.finfo(dtype).eps, fix=fix),
+    warnings.warn(message(LOW_PRECISION, what=what, dtype=str(dtype).replace("torch.", ""),
+                          eps=torch.finfo(dtype).eps, fix=fix),
                   LowPrecisionWarning, stacklevel=stacklevel + 1)
     return True
 
 
 # --------------------------------------------------------------------------- validation
 def _check_callable(f: object) -> None:
-    require_callable("f", f, "a function of one argument")
+    require_callable("f", f, N_("a function of one argument"))
 
 
 def _float_tensor(x: object, name: str) -> torch.Tensor:
-    return require_tensor(name, x, floating=True, hint=f"use float64 for gradient checks: {name}.double()")
+    return require_tensor(name, x, floating=True,
+                          hint=message("use float64 for gradient checks: {name}.double()", name=name))
 
 
 # --------------------------------------------------------------------------- differences
@@ -97,7 +99,7 @@ def _difference(f: Callable, x, h: float, central: bool, warn: bool):
         if require_bool("warn", warn):
             warn_if_low_precision("x", x.dtype, fix="x.double()", stacklevel=3)
         return _tensor_difference(f, x, h, central)
-    x = require_real("x", x, finite=False, what="a float or a floating-point tensor")
+    x = require_real("x", x, finite=False, what=N_("a float or a floating-point tensor"))
     if central:
         return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x - h))) / (2 * h)
     return (require_scalar_output("f", f(x + h)) - require_scalar_output("f", f(x))) / h
@@ -160,12 +162,13 @@ def rel_error(a, b) -> float:
     """
     ta, tb = _as_tensor(a, "a"), _as_tensor(b, "b")
     if ta.shape != tb.shape:
-        raise ValueError(f"a and b must have the same shape, got {tuple(ta.shape)} and {tuple(tb.shape)}")
+        raise ValueError(message("a and b must have the same shape, got {a_shape} and {b_shape}",
+                                 a_shape=tuple(ta.shape), b_shape=tuple(tb.shape)))
     if ta.numel() == 0:
-        raise ValueError("a and b are empty: there is nothing to compare")
+        raise ValueError(message("a and b are empty: there is nothing to compare"))
     for name, t in (("a", ta), ("b", tb)):
         if not torch.isfinite(t).all():
-            raise ValueError(f"{name} contains NaN or inf; a gradient check needs finite values")
+            raise ValueError(message("{name} contains NaN or inf; a gradient check needs finite values", name=name))
     ta, tb = ta.double(), tb.double()
     scale = torch.maximum(ta.abs(), tb.abs())
     err = torch.where(scale > 0, (ta - tb).abs() / scale.clamp(min=torch.finfo(torch.float64).tiny), 0.0)
@@ -181,20 +184,22 @@ def _as_tensor(x, name: str) -> torch.Tensor:
         try:
             return torch.tensor(x, dtype=torch.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a number, a list of numbers or a tensor ({exc})") from None
-    raise TypeError(f"{name} must be a number, a list of numbers or a tensor, got {type(x).__name__}")
+            raise TypeError(message("{name} must be a number, a list of numbers or a tensor ({error})",
+                                    name=name, error=exc)) from None
+    raise TypeError(message("{name} must be a number, a list of numbers or a tensor, got {kind}",
+                            name=name, kind=type(x).__name__))
 
 
 # The bands of the cs231n notes for rel_error (upper limit, name); at or above 1e-2: "wrong".
 # 1e-7…1e-4 is acceptable only for an objective with kinks (see the module docstring).
-BANDS = ((1e-7, "good"), (1e-4, "acceptable with kinks"), (1e-2, "suspicious"))
+BANDS = ((1e-7, N_("good")), (1e-4, N_("acceptable with kinks")), (1e-2, N_("suspicious")))
 
 
 def verdict(error: float) -> str:
     """'good' < 1e-7 ≤ 'acceptable with kinks' < 1e-4 ≤ 'suspicious' < 1e-2 ≤ 'wrong' (float64
     bands; for a smooth objective anything above 'good' deserves a look)."""
     limit = band_limit(error)
-    return next((name for top, name in BANDS if top == limit), "wrong")
+    return next((name for top, name in BANDS if top == limit), N_("wrong"))
 
 
 def band_limit(error: float) -> float:
@@ -213,7 +218,7 @@ ERROR_CLASSES = ((1e-12, "< 1e-12"), (1e-7, "< 1e-7"), (1e-4, "< 1e-4"), (1e-2, 
 
 def error_class(error: float) -> str:
     """'< 1e-12', '< 1e-7', '< 1e-4', '< 1e-2' or '≥ 1e-2': the class of a relative error."""
-    error = require_real("the relative error", error, min=0, finite=False)
+    error = require_real(translate("the relative error"), error, min=0, finite=False)
     return next((label for limit, label in ERROR_CLASSES if error < limit), "≥ 1e-2")
 
 
@@ -229,15 +234,16 @@ def confirm_gradient(name: str, mine, reference, against: str = "autograd", belo
 
     for label, value in (("name", name), ("against", against)):
         if not isinstance(value, str) or not value:
-            raise TypeError(f"{label} must be a non-empty str naming the gradient, got {value!r}")
+            raise TypeError(message("{label} must be a non-empty str naming the gradient, got {value!r}",
+                                    label=label, value=value))
     below = require_real("below", below, above=0)
     ta, tb = _as_tensor(mine, "mine"), _as_tensor(reference, "reference")
     if ta.numel() == tb.numel() == 1:  # a number against a one-element tensor
         ta, tb = ta.reshape(()), tb.reshape(())
     elif ta.shape != tb.shape:
-        raise ValueError(f"mine and reference must have the same shape, got {tuple(ta.shape)} and "
-                         f"{tuple(tb.shape)}")
-    shape = "×".join(map(str, mine.shape)) if isinstance(mine, torch.Tensor) and mine.ndim else "scalar"
+        raise ValueError(message("mine and reference must have the same shape, got {a_shape} and {b_shape}",
+                                 a_shape=tuple(ta.shape), b_shape=tuple(tb.shape)))
+    shape = "×".join(map(str, mine.shape)) if isinstance(mine, torch.Tensor) and mine.ndim else translate("scalar")
     confirm(rel_error(ta, tb) < below, "{name} (shape {shape}) matches {against}: relative error below {below:.0e}",
             name=name, shape=shape, against=against, below=below)
 
@@ -245,12 +251,14 @@ def confirm_gradient(name: str, mine, reference, against: str = "autograd", belo
 # --------------------------------------------------------------------------- comparisons
 def _check_named(tensors: object, what: str) -> None:
     if not isinstance(tensors, Mapping):
-        raise TypeError(f"{what} must be a dict of name → tensor, got {type(tensors).__name__}")
+        raise TypeError(message("{what} must be a dict of name → tensor, got {kind}",
+                                what=what, kind=type(tensors).__name__))
     if not tensors:
-        raise ValueError(f"{what} is empty: give at least one named tensor")
+        raise ValueError(message("{what} is empty: give at least one named tensor", what=what))
     for name, t in tensors.items():
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{what}[{name!r}] must be a torch.Tensor, got {type(t).__name__}")
+            raise TypeError(message("{what}[{name!r}] must be a torch.Tensor, got {kind}",
+                                    what=what, name=name, kind=type(t).__name__))
 
 
 @dataclass(frozen=True)
@@ -274,13 +282,14 @@ class GradientComparison:
 
     def header(self) -> list[str]:
         pairs = list(self.rows[0][2]) if self.rows else []
-        return ["parameter", "shape", *[f"rel. error {p}" for p in pairs], "verdict"]
+        return [translate("parameter"), translate("shape"), *[message("rel. error {pair}", pair=p) for p in pairs],
+                translate("verdict")]
 
     def cells(self) -> list[list[str]]:
         """Each error as its class (`error_class`: < 1e-12, < 1e-7, …): the digits of round-off,
         even their power of ten, differ between machines, and stored lesson outputs must not."""
-        return [[name, "×".join(map(str, shape)) or "scalar", *[error_class(e) for e in errs.values()], v]
-                for name, shape, errs, v in self.rows]
+        return [[name, "×".join(map(str, shape)) or translate("scalar"), *[error_class(e) for e in errs.values()],
+                 translate(v)] for name, shape, errs, v in self.rows]
 
     def __str__(self) -> str:
         return text_table(self.header(), self.cells())
@@ -296,15 +305,15 @@ class GradientComparison:
 def _check_table(header: object, rows: object) -> tuple[list[str], list[list[str]]]:
     """header as a list of str, rows as lists of str with one cell per header column."""
     if not isinstance(header, (list, tuple)) or not header or not all(isinstance(h, str) for h in header):
-        raise TypeError("header must be a non-empty list of column names (strings), got {kind}".format(
-            kind=type(header).__name__))
+        raise TypeError(message("header must be a non-empty list of column names (strings), got {kind}",
+                                kind=type(header).__name__))
     if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in rows):
-        raise TypeError("rows must be a list of rows, each a list of cells, got {kind}".format(
-            kind=type(rows).__name__))
+        raise TypeError(message("rows must be a list of rows, each a list of cells, got {kind}",
+                                kind=type(rows).__name__))
     for i, row in enumerate(rows):
         if len(row) != len(header) or not all(isinstance(c, str) for c in row):
-            raise ValueError("rows[{i}] must hold {n} strings, one per column of header, got {row!r}".format(
-                i=i, n=len(header), row=row))
+            raise ValueError(message("rows[{i}] must hold {n} strings, one per column of header, got {row!r}",
+                                     i=i, n=len(header), row=row))
     return list(header), [list(r) for r in rows]
 
 
@@ -348,31 +357,33 @@ def compare_gradients(**methods: Mapping[str, torch.Tensor]) -> GradientComparis
 def _check_methods(methods: Mapping[str, Mapping[str, torch.Tensor]]) -> None:
     """At least two methods, each a dict of name → tensor, all naming the same parameters."""
     if len(methods) < 2:
-        raise ValueError("give at least two methods to compare, e.g. manual=…, autograd=…")
+        raise ValueError(message("give at least two methods to compare, e.g. manual=…, autograd=…"))
     for label, grads in methods.items():
         _check_named(grads, label)
     labels = list(methods)
     first = methods[labels[0]]
     for label in labels[1:]:
         if set(methods[label]) != set(first):
-            raise ValueError(f"{labels[0]} and {label} name different parameters: "
-                             f"{sorted(first)} vs {sorted(methods[label])}")
+            raise ValueError(message("{first_label} and {label} name different parameters: {first_names} vs {names}",
+                                     first_label=labels[0], label=label, first_names=sorted(first),
+                                     names=sorted(methods[label])))
 
 
 def _check_alike(name: str, tensors: Mapping[str, torch.Tensor]) -> None:
     """One parameter's gradients: same shape, same floating dtype (warn below float64), finite."""
     if len({tuple(t.shape) for t in tensors.values()}) != 1:
-        raise ValueError(f"gradients for {name!r} have different shapes: "
-                         + ", ".join(f"{k} {tuple(t.shape)}" for k, t in tensors.items()))
+        raise ValueError(message("gradients for {name!r} have different shapes: {shapes}", name=name,
+                                 shapes=", ".join(f"{k} {tuple(t.shape)}" for k, t in tensors.items())))
     dtypes = {t.dtype for t in tensors.values()}
     if len(dtypes) != 1:
-        raise ValueError(f"gradients for {name!r} have different dtypes: "
-                         + ", ".join(f"{k} {t.dtype}" for k, t in tensors.items())
-                         + "; convert them all to float64")
+        raise ValueError(message("gradients for {name!r} have different dtypes: {dtypes}; convert them all to float64",
+                                 name=name, dtypes=", ".join(f"{k} {t.dtype}" for k, t in tensors.items())))
     dtype = dtypes.pop()
     if not dtype.is_floating_point:
-        raise ValueError(f"gradients for {name!r} must be floating point, got {dtype}")
-    warn_if_low_precision(f"the gradients of {name!r}", dtype, fix="each tensor's .double()", stacklevel=3)
+        raise ValueError(message("gradients for {name!r} must be floating point, got {dtype}",
+                                 name=name, dtype=dtype))
+    warn_if_low_precision(message("the gradients of {name!r}", name=name), dtype, fix=translate("each tensor's .double()"),
+                          stacklevel=3)
     for label, t in tensors.items():
         if not torch.isfinite(t).all():
-            raise ValueError(f"{label} gradient for {name!r} contains NaN or inf")
+            raise ValueError(message("{label} gradient for {name!r} contains NaN or inf", label=label, name=name))

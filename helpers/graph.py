@@ -21,13 +21,14 @@ from typing import Mapping, Sequence
 
 import torch
 
-from helpers.i18n import N_, label
+from helpers import i18n
+from helpers.i18n import N_, label, message
 from helpers.plotting import PALETTE, axes_for
 from helpers.validation import require_bool, require_int, require_tensor, require_text
 
 MAX_NODES = 60
-CAPTION = N_("arrows: the way backward() sends gradients")  # a learner reads it: drawn through label()
-NOT_A_GRAPH = "graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}"
+CAPTION = N_("arrows: the way backward() sends gradients")  # a learner reads it: translated
+NOT_A_GRAPH = N_("graph must be an AutogradGraph (from autograd_graph or value_graph), got {kind}")
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
@@ -76,7 +77,8 @@ class AutogradGraph:
         for n in self.nodes:
             if label in (n.label, n.tensor):
                 return n
-        raise KeyError(f"no node labelled {label!r}; labels are {[n.label for n in self.nodes]}")
+        raise KeyError(message("no node labelled {label!r}; labels are {labels}",
+                               label=label, labels=[n.label for n in self.nodes]))
 
     def children(self, node_id: str) -> list[str]:
         """Targets of the edges leaving `node_id`, by slot (repeated for a reused input)."""
@@ -92,7 +94,8 @@ class AutogradGraph:
             n = by_id[node_id]
             text = _node_text(n).replace("\n", ", ")
             again = node_id in seen
-            lines.append(("" if top else prefix + ("└─ " if last else "├─ ")) + text + (" (again)" if again else ""))
+            lines.append(("" if top else prefix + ("└─ " if last else "├─ "))
+                         + (message("{line} (again)", line=text) if again else text))
             if again:
                 return
             seen.add(node_id)
@@ -110,7 +113,7 @@ def op_name(fn: object) -> str:
     Built-in PyTorch nodes are lower-cased; custom `autograd.Function`s keep their spelling.
     """
     if fn is None:
-        raise TypeError("fn must be a backward node (a tensor's grad_fn), got None")
+        raise TypeError(message("fn must be a backward node (a tensor's grad_fn), got None"))
     name = type(fn).__name__
     if name == "AccumulateGrad":
         return "leaf"
@@ -124,7 +127,7 @@ def format_number(value: float, digits: int = 4) -> str:
     ("3.0", "-0.25", "1e-08"), and never "-0.0": the text of one number in a graph's boxes.
     inf and nan print as such: an engine's arithmetic can produce them."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError("value must be a real number, got {kind}".format(kind=type(value).__name__))
+        raise TypeError(message("value must be a real number, got {kind}", kind=type(value).__name__))
     digits = require_int("digits", digits, min=1, max=17)
     text = f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
     return text + ".0" if re.fullmatch(r"-?\d+", text) else text
@@ -135,7 +138,7 @@ def format_tensor(t: torch.Tensor | None, digits: int = 4) -> str:
     if t is None:
         return "None"
     if not isinstance(t, torch.Tensor):
-        raise TypeError("t must be a tensor or None, got {kind}".format(kind=type(t).__name__))
+        raise TypeError(message("t must be a tensor or None, got {kind}", kind=type(t).__name__))
     digits = require_int("digits", digits, min=1, max=17)
     flat = t.detach().cpu().reshape(-1)
     if flat.numel() == 1:
@@ -149,10 +152,12 @@ def _check_names(names: Mapping[str, torch.Tensor] | None) -> dict[str, torch.Te
     if names is None:
         return {}
     if not isinstance(names, Mapping):
-        raise TypeError(f"names must be a dict of label → tensor, e.g. {{'w': w}}, got {type(names).__name__}")
+        raise TypeError(message("names must be a dict of label → tensor, e.g. {{'w': w}}, got {kind}",
+                                kind=type(names).__name__))
     for key, t in names.items():
         if not isinstance(key, str) or not isinstance(t, torch.Tensor):
-            raise TypeError(f"names must map str labels to tensors, got {key!r} → {type(t).__name__}")
+            raise TypeError(message("names must map str labels to tensors, got {key!r} → {kind}",
+                                    key=key, kind=type(t).__name__))
     return dict(names)
 
 
@@ -172,8 +177,9 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     """
     require_tensor("tensor", tensor)
     if not tensor.requires_grad:
-        raise ValueError("this tensor has no autograd graph: it does not require grad. Build it from "
-                         "tensors created with requires_grad=True (and outside torch.no_grad()).")
+        raise ValueError(message("this tensor has no autograd graph: it does not require grad. Build "
+                                 "it from tensors created with requires_grad=True (and outside "
+                                 "torch.no_grad())."))
     max_nodes = require_int("max_nodes", max_nodes, min=2)
     names = _check_names(names)
     format_tensor(tensor, digits)  # validates digits
@@ -215,8 +221,8 @@ class _Walk:
         if id(fn) in self.ids:
             return self.ids[id(fn)], False
         if len(self.nodes) >= self.max_nodes:
-            raise ValueError(f"the graph has more than {self.max_nodes} nodes: too many to draw legibly. "
-                             "Draw a smaller piece, or raise max_nodes.")
+            raise ValueError(message("the graph has more than {max_nodes} nodes: too many to draw "
+                                     "legibly. Draw a smaller piece, or raise max_nodes.", max_nodes=self.max_nodes))
         node_id = f"n{len(self.nodes)}"
         self.ids[id(fn)] = node_id
         self.keep.append(fn)
@@ -272,7 +278,7 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
     sorted by it and pushed apart until boxes clear each other, at least 1 unit (a barycentre
     layout, by hand)."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
+        raise TypeError(message(NOT_A_GRAPH, kind=type(graph).__name__))
     parents: dict[str, list[str]] = {n.id: [] for n in graph.nodes}
     for e in graph.edges:
         parents[e.target].append(e.source)
@@ -299,8 +305,8 @@ def layout(graph: AutogradGraph) -> dict[str, tuple[float, float]]:
 def node_width(n: GraphNode) -> float:
     """Approximate box width in layout units (1 unit ≈ 1.7 in, 10-pt text ≈ 0.05 unit a character)."""
     if not isinstance(n, GraphNode):
-        raise TypeError("n must be a GraphNode (one of an AutogradGraph's nodes), got {kind}".format(
-            kind=type(n).__name__))
+        raise TypeError(message("n must be a GraphNode (one of an AutogradGraph's nodes), got {kind}",
+                                kind=type(n).__name__))
     return 0.05 * max(len(line) for line in _node_text(n).splitlines()) + 0.25
 
 
@@ -335,7 +341,7 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
     """Draw an AutogradGraph (from `autograd_graph`, or `helpers.engine.value_graph` for lesson 03's
     engine): the output at the top, arrows the way backward() sends gradients. Returns the Axes."""
     if not isinstance(graph, AutogradGraph):
-        raise TypeError(NOT_A_GRAPH.format(kind=type(graph).__name__))
+        raise TypeError(message(NOT_A_GRAPH, kind=type(graph).__name__))
     title = require_text("title", title)
     require_bool("caption", caption)
     pos = layout(graph)
@@ -348,7 +354,7 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
         boxes = _draw_nodes(ax, graph, pos)
         _draw_edges(ax, graph, pos, boxes)
         if caption:
-            ax.text(0.0, 0.0, label(CAPTION), transform=ax.transAxes,
+            ax.text(0.0, 0.0, i18n.label(CAPTION), transform=ax.transAxes,
                     fontsize=9, color="0.35", ha="left", va="bottom")
         if title:
             ax.set_title(title)
@@ -402,8 +408,8 @@ def edge_curvatures(edges: tuple[GraphEdge, ...]) -> list[float]:
     up to ±0.35 for more) when one source feeds the same target several times (w * w), so the
     arrows do not overlap."""
     if not isinstance(edges, (list, tuple)) or not all(isinstance(e, GraphEdge) for e in edges):
-        raise TypeError("edges must be a list of GraphEdge (an AutogradGraph's edges), got {kind}".format(
-            kind=type(edges).__name__))
+        raise TypeError(message("edges must be a list of GraphEdge (an AutogradGraph's edges), got {kind}",
+                                kind=type(edges).__name__))
     counts: dict[tuple[str, str], int] = {}
     for e in edges:
         counts[(e.source, e.target)] = counts.get((e.source, e.target), 0) + 1

@@ -49,13 +49,17 @@ def language() -> str:
 def catalog(lang: str) -> dict[str, str]:
     """English template → translation, for `lang` (empty for English, or with no catalog file).
     Fuzzy (stale) and empty entries are left out: the English shows instead, and the sync tests
-    name the entry."""
+    name the entry. Without polib (a broken install, which the set-up check must still report on)
+    every message shows in English."""
     if lang == ENGLISH:
         return {}
     path = LOCALE_DIR / f"{lang}.po"
     if not path.exists():
         return {}
-    import polib
+    try:
+        import polib
+    except ImportError:
+        return {}
 
     return {entry.msgid: entry.msgstr for entry in polib.pofile(str(path))
             if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags}
@@ -102,6 +106,13 @@ def figure_language() -> str:
     """The language of text drawn in figures: the learner's, unless it needs glyphs no font has."""
     lang = language()
     return lang if lang == ENGLISH or cjk_font() is not None else ENGLISH
+
+
+def maths(tex: str, plain: str) -> str:
+    """A formula for a figure: `tex` (matplotlib mathtext, ``$…$``) in English, `plain` (Unicode)
+    where the figure's text is Chinese: mathtext draws the text around ``$…$`` in its own font,
+    which has no Chinese glyphs."""
+    return tex if figure_language() == ENGLISH else plain
 
 
 def label(template: str, /, **values) -> str:

@@ -35,6 +35,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from helpers import i18n
+from helpers.i18n import N_, message, translate
 from helpers.gradients import DEFAULT_H, GradientComparison, compare_gradients, numeric_grad
 from helpers.validation import (require_bool, require_callable, require_float_dtype, require_int, require_real,
                                require_same_dtype_and_device, require_seed, require_step, require_tensor)
@@ -74,37 +76,40 @@ def _check_dtype(dtype: object) -> torch.dtype:
 
 
 def _check_lam(lam: object) -> float:
-    return require_real("lam (λ)", lam, min=0, example="0.01")
+    return require_real(translate("lam (λ)"), lam, min=0, example="0.01")
 
 
 def _check_activation(activation: object) -> tuple[Callable, Callable]:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        raise ValueError(message("activation must be one of {names}, got {activation!r}",
+                                 names=sorted(ACTIVATIONS), activation=activation))
     return ACTIVATIONS[activation]  # type: ignore[index]
 
 
 def _check_params(params: object) -> Params:
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with keys W1, W2 (and optionally b1, b2), "
-                        f"got {type(params).__name__}")
+        raise TypeError(message("params must be a dict with keys W1, W2 (and optionally b1, b2), got {kind}",
+                                kind=type(params).__name__))
     allowed = {"W1", "W2", "b1", "b2"}
     missing = {"W1", "W2"} - set(params)
     extra = set(params) - allowed
     if missing or extra:
-        raise ValueError(f"params must have keys W1, W2 and optionally b1, b2; "
-                         f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise ValueError(message("params must have keys W1, W2 and optionally b1, b2; missing "
+                                 "{missing}, unexpected {extra}", missing=sorted(missing), extra=sorted(extra)))
     for name, t in params.items():
         require_tensor(f"params[{name!r}]", t, floating=True)
     W1, W2 = params["W1"], params["W2"]
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
-        raise ValueError(f"W1 must be (hidden × inputs) and W2 (outputs × hidden); got W1 "
-                         f"{tuple(W1.shape)} and W2 {tuple(W2.shape)}")
+        raise ValueError(message("W1 must be (hidden × inputs) and W2 (outputs × hidden); got W1 "
+                                 "{w1_shape} and W2 {w2_shape}", w1_shape=tuple(W1.shape), w2_shape=tuple(W2.shape)))
     if ("b1" in params) != ("b2" in params):
-        raise ValueError("give both biases b1 and b2, or neither")
+        raise ValueError(message("give both biases b1 and b2, or neither"))
     if "b1" in params and (tuple(params["b1"].shape) != (W1.shape[0],)
                            or tuple(params["b2"].shape) != (W2.shape[0],)):
-        raise ValueError(f"b1 must have shape ({W1.shape[0]},) and b2 shape ({W2.shape[0]},); got "
-                         f"{tuple(params['b1'].shape)} and {tuple(params['b2'].shape)}")
+        raise ValueError(message("b1 must have shape ({hidden},) and b2 shape ({outputs},); got "
+                                 "{b1_shape} and {b2_shape}",
+                                 hidden=W1.shape[0], outputs=W2.shape[0], b1_shape=tuple(params['b1'].shape),
+                                 b2_shape=tuple(params['b2'].shape)))
     require_same_dtype_and_device({f"params[{name!r}]": t for name, t in params.items()})
     return dict(params)
 
@@ -114,9 +119,9 @@ def _check_data(params: Params, X: object, Y: object) -> None:
         require_tensor(name, t, floating=True, ndim=2)
     d, q = params["W1"].shape[1], params["W2"].shape[0]
     if X.shape[1] != d or Y.shape[1] != q or X.shape[0] != Y.shape[0] or X.shape[0] == 0:  # type: ignore[union-attr]
-        raise ValueError("X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X {x_shape} and Y "
-                         "{y_shape}".format(d=d, q=q, x_shape=tuple(X.shape),  # type: ignore[union-attr]
-                                            y_shape=tuple(Y.shape)))  # type: ignore[union-attr]
+        raise ValueError(message("X must be (n × {d}) and Y (n × {q}) with the same n ≥ 1; got X "
+                                 "{x_shape} and Y {y_shape}",
+                                 d=d, q=q, x_shape=tuple(X.shape), y_shape=tuple(Y.shape)))  # type: ignore[union-attr]
     require_same_dtype_and_device({"params['W1']": params["W1"], "X": X, "Y": Y})
 
 
@@ -128,7 +133,7 @@ def init_params(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, *, bias: bool 
     Entries are N(0, 1)/√fan_in, so the pre-activations stay near 1 and σ′ is not tiny.
     """
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        require_int(name, v, min=1, max=4096, what="a positive integer")
+        require_int(name, v, min=1, max=4096, what=N_("a positive integer"))
     require_bool("bias", bias)
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
@@ -144,7 +149,7 @@ def make_data(n: int = 5, n_in: int = 3, n_out: int = 2, *, dtype: torch.dtype =
               seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded mini-batch: X (n × n_in) and targets Y (n × n_out), standard normal entries."""
     for name, v, most in (("n", n, 100_000), ("n_in", n_in, 4096), ("n_out", n_out, 4096)):
-        require_int(name, v, min=1, max=most, what="a positive integer")
+        require_int(name, v, min=1, max=most, what=N_("a positive integer"))
     dtype = _check_dtype(dtype)
     gen = torch.Generator().manual_seed(require_seed("seed", seed))
     X = torch.randn(n, n_in, generator=gen, dtype=torch.float64)
@@ -194,14 +199,15 @@ def forward(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor
 def _check_forward(params: Params, fwd: object) -> Forward:
     """fwd itself, if it is this module's Forward and was computed with parameters of these shapes."""
     if not isinstance(fwd, Forward):
-        raise TypeError("fwd must be the Forward returned by helpers.mlp.forward(...), got {kind}".format(
-            kind=type(fwd).__name__))
+        raise TypeError(message("fwd must be the Forward returned by helpers.mlp.forward(...), got {kind}",
+                                kind=type(fwd).__name__))
     W1, W2 = params["W1"], params["W2"]
     if fwd.X.shape[1] != W1.shape[1] or fwd.Z.shape[1] != W1.shape[0] or fwd.O.shape[1] != W2.shape[0]:
-        raise ValueError("fwd was computed with other parameters: its X, Z and O have {d}, {h} and {q} columns, "
-                         "but params take {d_params} inputs to {h_params} hidden units and {q_params} outputs".format(
-                             d=fwd.X.shape[1], h=fwd.Z.shape[1], q=fwd.O.shape[1], d_params=W1.shape[1],
-                             h_params=W1.shape[0], q_params=W2.shape[0]))
+        raise ValueError(message("fwd was computed with other parameters: its X, Z and O have {d}, "
+                                 "{h} and {q} columns, but params take {d_params} inputs to "
+                                 "{h_params} hidden units and {q_params} outputs",
+                                 d=fwd.X.shape[1], h=fwd.Z.shape[1], q=fwd.O.shape[1], d_params=W1.shape[1],
+                                 h_params=W1.shape[0], q_params=W2.shape[0]))
     require_same_dtype_and_device({"params['W1']": W1, "fwd.Z": fwd.Z})
     return fwd
 
@@ -214,12 +220,13 @@ def backward(params: Mapping[str, torch.Tensor], fwd: Forward, dphi: Callable | 
     params = _check_params(params)
     fwd = _check_forward(params, fwd)
     if dphi is not None:
-        require_callable("dphi", dphi, "a function z → φ′(z)")
+        require_callable("dphi", dphi, N_("a function z → φ′(z)"))
     W1, W2 = params["W1"], params["W2"]
     slope = (dphi or ACTIVATIONS[fwd.activation][1])(fwd.Z)
     if not isinstance(slope, torch.Tensor) or slope.shape != fwd.Z.shape:
-        raise ValueError("dphi must return a tensor shaped like z, {shape}, got {got}".format(
-            shape=tuple(fwd.Z.shape), got=tuple(slope.shape) if isinstance(slope, torch.Tensor)
+        raise ValueError(message("dphi must return a tensor shaped like z, {z_shape}, got {got}",
+                                 z_shape=tuple(fwd.Z.shape),
+                                 got=tuple(slope.shape) if isinstance(slope, torch.Tensor)
             else type(slope).__name__))
     N = fwd.X.shape[0]
     G_O = (fwd.O - fwd.Y) / N                      # ∂J/∂O   N×q
@@ -254,12 +261,12 @@ def check_backward(backward_fn: Callable[[Params, Forward], Params], params: Map
                    X: torch.Tensor, Y: torch.Tensor, lam: float = 0.0, activation: str = "sigmoid",
                    h: float = DEFAULT_H) -> GradientComparison:
     """Table of relative errors manual (backward_fn) vs autograd vs numeric, one row per parameter."""
-    require_callable("backward_fn", backward_fn, "a function (params, fwd) → grads")
+    require_callable("backward_fn", backward_fn, N_("a function (params, fwd) → grads"))
     params = _check_params(params)
     manual = backward_fn(params, forward(params, X, Y, lam, activation))
     if not isinstance(manual, Mapping):
-        raise TypeError("backward_fn must return a dict name → gradient tensor, got {kind}".format(
-            kind=type(manual).__name__))
+        raise TypeError(message("backward_fn must return a dict name → gradient tensor, got {kind}",
+                                kind=type(manual).__name__))
     return compare_gradients(manual=manual, autograd=autograd_grads(params, X, Y, lam, activation),
                              numeric=numeric_grads(params, X, Y, lam, activation, h=h))
 
@@ -302,7 +309,7 @@ def show(table: GradientComparison) -> None:
     from IPython.display import HTML, display
 
     if not isinstance(table, GradientComparison):
-        raise TypeError(f"table must be a GradientComparison, got {type(table).__name__}")
+        raise TypeError(message("table must be a GradientComparison, got {kind}", kind=type(table).__name__))
     display(HTML(table._repr_html_()))
 
 
@@ -407,10 +414,10 @@ def difference_error_curve(params: Mapping[str, torch.Tensor], X: torch.Tensor, 
     params = _check_params(params)
     hs = np.logspace(-9, -2, 29) if hs is None else np.asarray([require_step("hs[i]", h) for h in hs], dtype=float)
     if hs.ndim != 1 or hs.size < 2:
-        raise ValueError(f"hs must hold at least two steps, got {hs.size}")
+        raise ValueError(message("hs must hold at least two steps, got {size}", size=hs.size))
     J = forward(params, X, Y, lam, activation).J
     if not J.dtype == torch.float64:
-        raise ValueError(f"the error curve is measured in float64, got parameters in {J.dtype}")
+        raise ValueError(message("the error curve is measured in float64, got parameters in {dtype}", dtype=J.dtype))
     eps = torch.finfo(J.dtype).eps
     third_max = max(float(t.abs().max()) for t in third_derivatives(params, X, Y, lam, activation).values())
     auto = autograd_grads(params, X, Y, lam, activation)
@@ -428,21 +435,24 @@ def plot_difference_errors(curve: ErrorCurve, ax=None, title: str | None = None)
     from helpers.plotting import PALETTE, axes_for, plain_log_ticks
 
     if not isinstance(curve, ErrorCurve):
-        raise TypeError(f"curve must be the ErrorCurve of difference_error_curve(...), got {type(curve).__name__}")
+        raise TypeError(message("curve must be the ErrorCurve of difference_error_curve(...), got {kind}",
+                                kind=type(curve).__name__))
     hs = curve.hs
     with axes_for(ax) as ax:
-        ax.loglog(hs, curve.model, color=PALETTE["blue"], lw=2, label="model: h²/6·M + ε|J|/(2h)")
-        ax.loglog(hs, hs ** 2 / 6 * curve.third_max, ":", color=PALETTE["blue"], lw=1.2, label="truncation h²/6·M")
+        ax.loglog(hs, curve.model, color=PALETTE["blue"], lw=2, label=i18n.label("model: h²/6·M + ε|J|/(2h)"))
+        ax.loglog(hs, hs ** 2 / 6 * curve.third_max, ":", color=PALETTE["blue"], lw=1.2,
+                  label=i18n.label("truncation h²/6·M"))
         ax.loglog(hs, curve.eps * abs(curve.J) / (2 * hs), "--", color=PALETTE["blue"], lw=1.2,
-                  label="round-off ε|J|/(2h)")
-        ax.loglog(hs, curve.measured, "o", color=PALETTE["orange"], ms=5, label="measured: max |numeric − autograd|")
+                  label=i18n.label("round-off ε|J|/(2h)"))
+        ax.loglog(hs, curve.measured, "o", color=PALETTE["orange"], ms=5,
+                  label=i18n.label("measured: max |numeric − autograd|"))
         ax.axvline(curve.best_h_model, color=PALETTE["black"], lw=1, ls="-.",
-                   label=f"model's best step h* = {curve.best_h_model:.1e}")
-        ax.set_xlabel("step h")
-        ax.set_ylabel("error of the central difference")
+                   label=i18n.label("model's best step h* = {h:.1e}", h=curve.best_h_model))
+        ax.set_xlabel(i18n.label("step h"))
+        ax.set_ylabel(i18n.label("error of the central difference"))
         ax.set_ylim(min(curve.measured.min(), curve.model.min()) / 300, max(curve.measured.max(), curve.model.max()) * 10)
         plain_log_ticks(ax.xaxis, ax.yaxis, numticks=8)
-        ax.set_title(title or "The error is smallest near h*, where round-off meets truncation")
+        ax.set_title(title or i18n.label("The error is smallest near h*, where round-off meets truncation"))
         ax.legend(loc="lower left", fontsize=8)
     return ax
 
@@ -504,13 +514,14 @@ def backward_steps(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch
     """
     params = _check_params(params)
     if "b1" in params:
-        raise ValueError("params must hold W1 and W2 only: backward_steps follows the source's network, "
-                         "without biases")
+        raise ValueError(message("params must hold W1 and W2 only: backward_steps follows the "
+                                 "source's network, without biases"))
     W1, W2 = params["W1"], params["W2"]
     for name, t, cols in (("X", X, W1.shape[1]), ("Y", Y, W2.shape[0])):
         require_tensor(name, t, floating=True)
         if tuple(t.shape) != (1, cols):
-            raise ValueError(f"{name} must be one example as a row, of shape (1, {cols}), got {tuple(t.shape)}")
+            raise ValueError(message("{name} must be one example as a row, of shape (1, {cols}), got {shape}",
+                                     name=name, cols=cols, shape=tuple(t.shape)))
     require_same_dtype_and_device({"params['W1']": W1, "X": X, "Y": Y})
     lam = _check_lam(lam)
     phi, dphi = _check_activation(activation)
@@ -531,33 +542,34 @@ def backward_steps(params: Mapping[str, torch.Tensor], X: torch.Tensor, Y: torch
     o, w2, h, z, w1 = (_largest(t) for t in (G_O, G_W2, G_H, G_Z, G_W1))
     k, j = w2
     i, m = w1
-    sigma_note = "σ′(Z) = H(1 − H)" if activation == "sigmoid" else "φ′(Z)"
+    slope_hint = (N_("H = φ(Z) sits between H and Z: multiply by its slope, σ′(Z) = H(1 − H).") if activation == "sigmoid"
+                  else N_("H = φ(Z) sits between H and Z: multiply by its slope, φ′(Z)."))
     return [
         BackwardStep("J", (("∂J/∂J", one),), (), "∂J/∂J = 1", one, ()),
         BackwardStep("L", (("∂J/∂L", one),), (("∂J/∂J", one),), "∂J/∂L = 1 · 1", one, (("L", "J"),),
-                     mistakes=((0.5, "J = L + s: L enters J with weight 1 (the ½ is inside L)."),)),
+                     mistakes=((0.5, N_("J = L + s: L enters J with weight 1 (the ½ is inside L).")),)),
         BackwardStep("s", (("∂J/∂s", one),), (("∂J/∂J", one),), "∂J/∂s = 1 · 1", one, (("s", "J"),),
-                     mistakes=((lam, "J = L + s: s enters J with weight 1; λ is inside s."),
-                               (lam / 2, "J = L + s: s enters J with weight 1; λ/2 is inside s."))),
+                     mistakes=((lam, N_("J = L + s: s enters J with weight 1; λ is inside s.")),
+                               (lam / 2, N_("J = L + s: s enters J with weight 1; λ/2 is inside s.")))),
         BackwardStep("O", (("∂L/∂O = O − Y", G_O),), (("∂J/∂L", one),), "G_O = 1 · (O − Y)", G_O, (("O", "L"),),
                      element=o, mistakes=(
-                         (at(Y - O, o), "a sign: the derivative of ½(o − y)² with respect to o is o − y, not y − o."),
-                         (at((O - Y) ** 2 / 2, o), "that is the loss term ½(o − y)² itself, not its derivative o − y."))),
+                         (at(Y - O, o), N_("a sign: the derivative of ½(o − y)² with respect to o is o − y, not y − o.")),
+                         (at((O - Y) ** 2 / 2, o), N_("that is the loss term ½(o − y)² itself, not its derivative o − y.")))),
         BackwardStep("W2", (("H", H), ("∂s/∂W2 = λW2", lam * W2)), (("G_O", G_O), ("∂J/∂s", one)),
                      "G_W2 = G_Oᵀ H + λW2", G_W2, (("W2", "O"), ("W2", "s")), element=w2, mistakes=(
-                         (at(G_O.T @ H, w2), "W2 also feeds s: add its share, λ times the same element of W2."),
-                         (at(lam * W2, w2), "that is only s's share λW2: add the loss path's G_O[0, row] · H[0, column]."))),
+                         (at(G_O.T @ H, w2), N_("W2 also feeds s: add its share, λ times the same element of W2.")),
+                         (at(lam * W2, w2), N_("that is only s's share λW2: add the loss path's G_O[0, row] · H[0, column].")))),
         BackwardStep("H", (("W2", W2),), (("G_O", G_O),), "G_H = G_O W2", G_H, (("H", "O"),), element=h,
-                     mistakes=tuple((float(G_O[0, k] * W2[k, h[1]]), "H feeds every output: add up G_O[0, k] · "
-                                     "W2[k, column] over all k.") for k in range(W2.shape[0]))),
+                     mistakes=tuple((float(G_O[0, k] * W2[k, h[1]]), N_("H feeds every output: add up G_O[0, k] · "
+                                        "W2[k, column] over all k.")) for k in range(W2.shape[0]))),
         BackwardStep("Z", (("φ′(Z)", slope),), (("G_H", G_H),), "G_Z = G_H ⊙ φ′(Z)", G_Z, (("Z", "H"),),
                      element=z, mistakes=(
-                         (at(G_H, z), f"H = φ(Z) sits between H and Z: multiply by its slope, {sigma_note}."),
-                         (at(G_H * Z * (1 - Z), z), "the sigmoid's slope is H(1 − H), with H = σ(Z); Z(1 − Z) uses the "
-                                                    "wrong variable."),
-                         (at(G_H * H, z), "the sigmoid's slope is H(1 − H), not H."))),
+                         (at(G_H, z), slope_hint),
+                         (at(G_H * Z * (1 - Z), z), N_("the sigmoid's slope is H(1 − H), with H = σ(Z); Z(1 − Z) uses the "
+                                                       "wrong variable.")),
+                         (at(G_H * H, z), N_("the sigmoid's slope is H(1 − H), not H.")))),
         BackwardStep("W1", (("X", X), ("∂s/∂W1 = λW1", lam * W1)), (("G_Z", G_Z), ("∂J/∂s", one)),
                      "G_W1 = G_Zᵀ X + λW1", G_W1, (("W1", "Z"), ("W1", "s")), element=w1, mistakes=(
-                         (at(G_Z.T @ X, w1), "W1 also feeds s: add its share, λ times the same element of W1."),
-                         (at(lam * W1, w1), "that is only s's share λW1: add the loss path's G_Z[0, row] · X[0, column]."))),
+                         (at(G_Z.T @ X, w1), N_("W1 also feeds s: add its share, λ times the same element of W1.")),
+                         (at(lam * W1, w1), N_("that is only s's share λW1: add the loss path's G_Z[0, row] · X[0, column].")))),
     ]

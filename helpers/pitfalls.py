@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 
 import torch
 
+from helpers.i18n import N_, message
 from helpers.validation import require_callable, require_int
 
 __all__ = ["brief_warnings", "first_sentences", "NanOrigin", "nan_origin"]
@@ -38,7 +39,7 @@ def first_sentences(text: str, sentences: int = 1) -> str:
     """The first `sentences` sentences of a message, without PyTorch's "(Triggered internally at
     <a C++ file>)" tail: the part a learner reads, free of machine paths."""
     if not isinstance(text, str):
-        raise TypeError("text must be a str, got {kind}".format(kind=type(text).__name__))
+        raise TypeError(message("text must be a str, got {kind}", kind=type(text).__name__))
     sentences = require_int("sentences", sentences, min=1)
     text = _TRIGGERED.sub("", text).strip()
     return " ".join(_SENTENCE_END.split(text)[:sentences])
@@ -86,7 +87,7 @@ def nan_origin(run: Callable[[], object]) -> NanOrigin | None:
     the traceback of the forward call, and names that call when the operation's backward node
     returns NaN. Any other error of `run` is raised unchanged.
     """
-    run = require_callable("run", run, "a function that runs a forward pass and calls backward()")
+    run = require_callable("run", run, N_("a function that runs a forward pass and calls backward()"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

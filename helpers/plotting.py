@@ -37,6 +37,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from helpers import i18n
+from helpers.i18n import message
 from helpers.kernel import in_kernel
 from helpers.validation import require_axes, require_bool, require_int, require_numbers, require_real, require_text
 
@@ -167,11 +169,12 @@ def plain_log_ticks(*axes, numticks: int | None = None, minor: bool = False) -> 
     require_bool("minor", minor)
     for axis in axes:
         if not isinstance(axis, matplotlib.axis.Axis):
-            raise TypeError(f"plain_log_ticks takes axes' axis objects (ax.xaxis, ax.yaxis), "
-                            f"got {type(axis).__name__}")
+            raise TypeError(message("plain_log_ticks takes axes' axis objects (ax.xaxis, ax.yaxis), "
+                                    "got {kind}", kind=type(axis).__name__))
         if axis.get_scale() != "log":
-            raise ValueError(f"plain_log_ticks labels powers of ten, so the axis must be log-scaled "
-                             f"(set_yscale('log') first), got scale {axis.get_scale()!r}")
+            raise ValueError(message("plain_log_ticks labels powers of ten, so the axis must be "
+                                     "log-scaled (set_yscale('log') first), got scale {scale!r}",
+                                     scale=axis.get_scale()))
         if numticks is not None:
             axis.set_major_locator(LogLocator(numticks=numticks))
         axis.set_major_formatter(FuncFormatter(power_of_ten))
@@ -188,8 +191,8 @@ def close_figure(fig) -> None:
 def closed_on_error(fig) -> Iterator:
     """Run the drawing of `fig`; if it raises, close the figure before the error goes on."""
     if not isinstance(fig, Figure):
-        raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
-            kind=type(fig).__name__))
+        raise TypeError(message("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}",
+                                kind=type(fig).__name__))
     try:
         yield fig
     except BaseException:
@@ -234,8 +237,8 @@ def plot_loss_curve(losses: Sequence[float], ax=None, label: str | None = None, 
             ax.set_yscale("log")
             plain_log_ticks(ax.yaxis, minor=True)
         (line,) = ax.plot(epochs, values, label=label, lw=2)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss (squared error)")
+        ax.set_xlabel(i18n.label("epoch"))
+        ax.set_ylabel(i18n.label("loss (squared error)"))
         if title:
             ax.set_title(title)
         if label:

@@ -20,6 +20,7 @@ from typing import Callable, Mapping, Sequence
 
 import torch
 
+from helpers.i18n import N_, message, translate
 from helpers.gradients import band_limit, central_difference, html_table, rel_error, text_table, verdict
 from helpers.validation import require_point, require_scalar_output, require_step
 
@@ -61,14 +62,15 @@ def _parse(expr: object):
         try:
             expr = sp.sympify(expr)
         except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError("expr could not be read as a formula: {expr!r} ({reason}); write it in Python syntax, "
-                             "e.g. 'sin(x**2)'".format(expr=expr, reason=exc)) from None
+            raise ValueError(message("expr could not be read as a formula: {expr!r} ({reason}); "
+                                     "write it in Python syntax, e.g. 'sin(x**2)'", expr=expr, reason=exc)) from None
     if isinstance(expr, (sp.MatrixBase, sp.NDimArray)) or (
             isinstance(expr, sp.Lambda) and not isinstance(expr.expr, sp.Expr)):
-        raise ValueError("the function must return a scalar, got a matrix or array; "
-                         "differentiate one entry at a time")
+        raise ValueError(message("the function must return a scalar, got a matrix or array; "
+                                 "differentiate one entry at a time"))
     if not isinstance(expr, (sp.Expr, sp.Lambda)):
-        raise TypeError(f"expr must be a formula string or a sympy expression, got {type(expr).__name__}")
+        raise TypeError(message("expr must be a formula string or a sympy expression, got {kind}",
+                                kind=type(expr).__name__))
     return expr
 
 
@@ -99,12 +101,13 @@ def _values(symbols: list, at) -> dict[str, float]:
     if isinstance(at, Mapping):
         missing = [n for n in names if n not in at]
         if missing:
-            raise ValueError(f"give a value for every variable of the formula: missing {missing} in at")
+            raise ValueError(message("give a value for every variable of the formula: missing {missing} in at",
+                                     missing=missing))
         # at's own order; a name the formula does not use is allowed (its derivative is 0)
         return {str(n): require_point(f"at[{n!r}]", v) for n, v in at.items()}
     if len(names) != 1:
-        raise ValueError(f"the formula has the variables {names}: give at as a dict name → value, "
-                         "e.g. at={'x': 1.0, 'w': 0.5}")
+        raise ValueError(message("the formula has the variables {names}: give at as a dict name → "
+                                 "value, e.g. at={{'x': 1.0, 'w': 0.5}}", names=names))
     return {names[0]: require_point("at", at)}
 
 
@@ -113,11 +116,13 @@ def _wrt(wrt, names: list[str]) -> list[str]:
         return names
     names_given = [wrt] if isinstance(wrt, str) else wrt
     if not isinstance(wrt, (str, list, tuple)) or not all(isinstance(n, str) for n in names_given):
-        raise TypeError("wrt must be a variable's name or a list of names, got {kind}".format(kind=type(wrt).__name__))
+        raise TypeError(message("wrt must be a variable's name or a list of names, got {kind}",
+                                kind=type(wrt).__name__))
     chosen = [wrt] if isinstance(wrt, str) else list(wrt)
     unknown = [n for n in chosen if n not in names]
     if unknown or not chosen:
-        raise ValueError(f"wrt must name variables of the formula ({names}), got {wrt!r}")
+        raise ValueError(message("wrt must name variables of the formula ({names}), got {wrt!r}",
+                                 names=names, wrt=wrt))
     return chosen
 
 
@@ -126,11 +131,12 @@ def _call(fn: Callable, values: Mapping[str, object], body) -> object:
     try:
         return fn(**values)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
-        raise ValueError(f"the function cannot be evaluated at {_point_text(values)} ({exc}): "
-                         "pick another point") from None
+        raise ValueError(message("the function cannot be evaluated at {point} ({error}): pick "
+                                 "another point", point=_point_text(values), error=exc)) from None
     except (NameError, TypeError) as exc:
-        raise ValueError(f"{body} cannot be evaluated numerically ({exc}); it may use a function "
-                         f"with no numeric counterpart: use {_known_functions()}") from None
+        raise ValueError(message("{body} cannot be evaluated numerically ({error}); it may use a "
+                                 "function with no numeric counterpart: use {known_functions}",
+                                 body=body, error=exc, known_functions=_known_functions())) from None
 
 
 def _point_text(values: Mapping[str, object]) -> str:
@@ -146,8 +152,9 @@ def _exact(body, name: str, values: Mapping[str, float]) -> tuple[object, float]
     d = sp.diff(body, _real_symbol(name))
     value = d.subs({_real_symbol(n): sp.Float(v, 30) for n, v in values.items()}).evalf(30)
     if not (value.is_real and value.is_finite):
-        raise ValueError(f"the derivative d/d{name} = {_pretty(d)} is not a finite real number at "
-                         f"{_point_text(values)} (sympy gives {value}): pick another point")
+        raise ValueError(message("the derivative d/d{name} = {derivative} is not a finite real number at "
+                                 "{point} (sympy gives {value}): pick another point",
+                                 name=name, derivative=_pretty(d), point=_point_text(values), value=value))
     return d, float(value)
 
 
@@ -160,10 +167,11 @@ def _numeric(f_math: Callable, values: Mapping[str, float], name: str, h: float,
             return f_math(**{**values, name: t})
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ValueError(
-                "the numeric derivative evaluates the function at {name} ± h, with {name}={x:g} and h={h:g}, "
-                "and it cannot be evaluated at {name} {side} h ({reason}): pick a point farther than h from "
-                "where the function stops being defined, or a smaller h".format(
-                    name=name, x=values[name], h=h, side="−" if t < values[name] else "+", reason=exc)) from None
+                message("the numeric derivative evaluates the function at {name} ± h, with "
+                        "{name}={x:g} and h={h:g}, and it cannot be evaluated at {name} {side} h "
+                        "({reason}): pick a point farther than h from where the function stops being "
+                        "defined, or a smaller h",
+                        name=name, x=values[name], h=h, side="−" if t < values[name] else "+", reason=exc)) from None
 
     return central_difference(along, values[name], h)
 
@@ -206,7 +214,7 @@ class ThreeWayRow:
         return verdict(self.error)
 
 
-HEADER = ("f", "d/d", "derivative (sympy)", "at", "sympy", "numeric", "autograd", "agreement")
+HEADER = ("f", "d/d", N_("derivative (sympy)"), N_("at"), "sympy", N_("numeric"), "autograd", N_("agreement"))
 
 
 @dataclass(frozen=True)
@@ -227,15 +235,16 @@ class ThreeWayTable:
     def cells(self) -> list[list[str]]:
         return [[_short(r.function), r.wrt, _short(r.derivative), r.point,
                  *(f"{v:.7g}" for v in (r.sympy, r.numeric, r.autograd)),
-                 f"{r.verdict} (< {band_limit(r.error):.0e})"] for r in self.rows]
+                 message("{verdict} (< {limit:.0e})", verdict=translate(r.verdict), limit=band_limit(r.error))]
+                for r in self.rows]
 
     def __str__(self) -> str:
-        return text_table(HEADER, self.cells())
+        return text_table([translate(h) for h in HEADER], self.cells())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return html_table(HEADER, self.cells())
+        return html_table([translate(h) for h in HEADER], self.cells())
 
 
 def _short(text: str, limit: int = 44) -> str:
@@ -253,15 +262,16 @@ def three_way(expr, at, *, wrt: str | Sequence[str] | None = None, label: str | 
     """
     if isinstance(expr, Mapping):
         if not expr:
-            raise ValueError("expr is an empty dict: give at least one label → formula")
+            raise ValueError(message("expr is an empty dict: give at least one label → formula"))
         return ThreeWayTable(tuple(row for lab, e in expr.items()
                                    for row in three_way(e, at, wrt=wrt, label=str(lab), h=h).rows))
     h = require_step("h", h)
     body, values = _formula(expr, at)
     f_math, f_torch = _numeric_functions(body, list(values))
-    base = require_scalar_output("the function", _call(f_math, values, body))
+    base = require_scalar_output(translate("the function"), _call(f_math, values, body))
     if not math.isfinite(base):
-        raise ValueError(f"the function is not finite at {_point_text(values)}: pick another point")
+        raise ValueError(message("the function is not finite at {point}: pick another point",
+                                 point=_point_text(values)))
     names = _wrt(wrt, list(values))
     exact = {name: _exact(body, name, values) for name in names}
     grads = _autograd(f_torch, values, names, body)

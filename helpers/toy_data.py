@@ -15,6 +15,7 @@ import math
 
 import torch
 
+from helpers.i18n import N_, message
 from helpers.validation import require_float_dtype, require_int, require_real, require_seed
 
 __all__ = ["two_moons", "spirals", "spiral_classes", "MAX_POINTS"]
@@ -26,12 +27,12 @@ MAX_POINTS = 1_000_000
 
 def _check_args(n: int, noise: float, seed: int, dtype: torch.dtype, n_name: str = "n") -> tuple[int, int]:
     """(n, seed) as ints, after checking every common argument."""
-    if require_int(n_name, n, what="an integer number of points") < 2:
-        raise ValueError("{name} must be at least 2 (one point per class), got {n}".format(name=n_name, n=n))
+    if require_int(n_name, n, what=N_("an integer number of points")) < 2:
+        raise ValueError(message("{name} must be at least 2 (one point per class), got {n}", name=n_name, n=n))
     if n > MAX_POINTS:
-        raise ValueError("{name} must be at most {limit} points for a toy data set, got {n}".format(
-            name=n_name, limit=MAX_POINTS, n=n))
-    require_real("noise", noise, min=0, example="0.1", what="a real number (a standard deviation)")
+        raise ValueError(message("{name} must be at most {limit} points for a toy data set, got {n}",
+                                 name=n_name, limit=MAX_POINTS, n=n))
+    require_real("noise", noise, min=0, example="0.1", what=N_("a real number (a standard deviation)"))
     require_float_dtype("dtype", dtype)
     return int(n), require_seed("seed", seed)
 
@@ -64,7 +65,7 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int = 0, turns: float = 1.5
     Point at fraction s ∈ (0, 1] of an arm: radius s, angle 2π·turns·s (+ π for class 1).
     """
     n, seed = _check_args(n, noise, seed, dtype)
-    require_real("turns", turns, above=0, example="1.5", what="a number of turns")
+    require_real("turns", turns, above=0, example="1.5", what=N_("a number of turns"))
     gen = torch.Generator().manual_seed(seed)
     n0, n1 = n // 2, n - n // 2
     s = torch.rand(n, generator=gen, dtype=torch.float64) * 0.95 + 0.05
@@ -86,9 +87,9 @@ def spiral_classes(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
     n_per_class, seed = _check_args(n_per_class, noise, seed, dtype, n_name="n_per_class")
     require_int("classes", classes, min=2, max=10)
     if n_per_class * classes > MAX_POINTS:
-        raise ValueError("n_per_class × classes must be at most {limit} points for a toy data set, got {n}".format(
-            limit=MAX_POINTS, n=n_per_class * classes))
-    require_real("turns", turns, above=0, example="0.75", what="a number of turns")
+        raise ValueError(message("n_per_class × classes must be at most {limit} points for a toy "
+                                 "data set, got {n}", limit=MAX_POINTS, n=n_per_class * classes))
+    require_real("turns", turns, above=0, example="0.75", what=N_("a number of turns"))
     gen = torch.Generator().manual_seed(seed)
     s = torch.linspace(0.0, 1.0, int(n_per_class), dtype=torch.float64).repeat(int(classes))
     k = torch.arange(int(classes)).repeat_interleave(int(n_per_class))

@@ -35,6 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
+from helpers.i18n import N_, message
 from helpers.validation import require_bool, require_choice, require_int, require_numbers, require_real
 
 DATA_X = (1.0, 2.0, 3.0)
@@ -92,11 +93,11 @@ class Trajectory:
 def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
     def as_tuple(seq, name):
         if not isinstance(seq, (list, tuple, np.ndarray)) or np.ndim(seq) != 1:
-            raise TypeError(f"{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), "
-                            f"got {type(seq).__name__}")
+            raise TypeError(message("{name} must be a sequence of numbers such as (1.0, 2.0, 3.0), got {kind}",
+                                    name=name, kind=type(seq).__name__))
         values = tuple(require_real(f"{name}[{i}]", v) for i, v in enumerate(seq))
         if not values:
-            raise ValueError(f"{name} is empty: give at least one sample")
+            raise ValueError(message("{name} is empty: give at least one sample", name=name))
         return values
 
     xs = as_tuple(x, "x")
@@ -104,12 +105,13 @@ def _data(x: Sequence[float], y: Sequence[float] | None) -> tuple[tuple[float, .
         return xs, None
     ys = as_tuple(y, "y")
     if len(xs) != len(ys):
-        raise ValueError(f"x and y must have the same length, got {len(xs)} and {len(ys)}")
+        raise ValueError(message("x and y must have the same length, got {n_xs} and {n_ys}",
+                                 n_xs=len(xs), n_ys=len(ys)))
     return xs, ys
 
 
 def _lr(lr: object) -> float:
-    return require_real("lr", lr, above=0, example="0.01", what="a learning rate (a real number)")
+    return require_real("lr", lr, above=0, example="0.01", what=N_("a learning rate (a real number)"))
 
 
 # --------------------------------------------------------------------------- stability
@@ -119,7 +121,7 @@ def _scaled_squares(xs: Sequence[float]) -> tuple[float, list[float]]:
     A threshold u found for the scaled squares is the learning rate u / v² for the data."""
     v = max(abs(x) for x in xs)
     if v == 0:
-        raise ValueError("x is all zeros: the gradient is always 0, so no learning rate matters")
+        raise ValueError(message("x is all zeros: the gradient is always 0, so no learning rate matters"))
     return v, [(x / v) ** 2 for x in xs if x != 0]
 
 
@@ -324,7 +326,7 @@ def trajectory_status(ws: np.ndarray, epoch_factor_: float, fixed_point: float, 
     ws = require_numbers("ws", ws)
     epoch_factor_ = require_real("epoch_factor_", epoch_factor_, finite=False)
     if isinstance(fixed_point, bool) or not isinstance(fixed_point, (int, float)):  # NaN is allowed: A = 1
-        raise TypeError(f"fixed_point must be a real number, got {type(fixed_point).__name__}")
+        raise TypeError(message("fixed_point must be a real number, got {kind}", kind=type(fixed_point).__name__))
     require_bool("diverged", diverged)
     if diverged:
         return "diverged"

@@ -23,6 +23,8 @@ import math
 import numbers
 from typing import Any, Callable, Mapping, Sequence
 
+from helpers.i18n import N_, message, translate
+
 __all__ = ["require_int", "require_real", "require_choice", "require_callable", "require_tensor",
            "require_float_dtype", "require_seed", "require_step", "require_point", "require_scalar_output",
            "require_same_dtype_and_device", "require_numbers", "require_text", "require_axes", "require_bool",
@@ -36,8 +38,18 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _suffix(example: str | None) -> str:
-    return f" such as {example}" if example else ""
+def _must_be(name: str, wanted: str, example: str | None, **got) -> str:
+    """ "{name} must be {wanted}, got …", with " such as {example}" when an example is given: two whole
+    templates per ending, `wanted` a whole phrase translated on its own (a kind or a range)."""
+    if "kind" in got:
+        if example:
+            return message("{name} must be {wanted} such as {example}, got {kind}", name=name, wanted=wanted,
+                           example=example, **got)
+        return message("{name} must be {wanted}, got {kind}", name=name, wanted=wanted, **got)
+    if example:
+        return message("{name} must be {wanted} such as {example}, got {value!r}", name=name, wanted=wanted,
+                       example=example, **got)
+    return message("{name} must be {wanted}, got {value!r}", name=name, wanted=wanted, **got)
 
 
 def _num(bound: float) -> str:
@@ -47,26 +59,39 @@ def _num(bound: float) -> str:
 
 def _bounds(name: str, value: float, *, min=None, max=None, above=None, example=None) -> None:
     """ValueError unless min ≤ value ≤ max and value > above (each bound optional)."""
-    parts = []
-    if above is not None:
-        parts.append("positive (> 0)" if above == 0 else f"> {_num(above)}")
-    if min is not None:
-        parts.append(f"≥ {_num(min)}")
-    if max is not None:
-        parts.append(f"≤ {_num(max)}")
     ok = ((above is None or value > above) and (min is None or value >= min)
           and (max is None or value <= max))
     if not ok:
-        wanted = f"between {_num(min)} and {_num(max)}" if min is not None and max is not None else " and ".join(parts)
-        raise ValueError(f"{name} must be {wanted}{_suffix(example)}, got {value!r}")
+        if min is not None and max is not None:
+            template = N_("between {min} and {max}")
+        else:
+            lower = None if above is None else "positive" if above == 0 else "above"
+            template = _RANGES[(lower, min is not None, max is not None)]
+        wanted = message(template, above=_num(above) if above is not None else "",
+                         min=_num(min) if min is not None else "", max=_num(max) if max is not None else "")
+        raise ValueError(_must_be(name, wanted, example, value=value))
+
+
+# The range a bounded number must lie in, one whole phrase per combination of bounds: (lower bound
+# kind, min given, max given) → phrase (min and max together: "between {min} and {max}").
+_RANGES = {
+    ("positive", False, False): N_("positive (> 0)"),
+    ("positive", True, False): N_("positive (> 0) and ≥ {min}"),
+    ("positive", False, True): N_("positive (> 0) and ≤ {max}"),
+    ("above", False, False): N_("> {above}"),
+    ("above", True, False): N_("> {above} and ≥ {min}"),
+    ("above", False, True): N_("> {above} and ≤ {max}"),
+    (None, True, False): N_("≥ {min}"),
+    (None, False, True): N_("≤ {max}"),
+}
 
 
 def require_int(name: str, value: object, *, min: int | None = None, max: int | None = None,
-                example: str | None = None, what: str = "an integer") -> int:
+                example: str | None = None, what: str = N_("an integer")) -> int:
     """`value` as an int: an integer (not a bool, not 2.0) within [min, max]. `what` names the
-    expected kind in the TypeError ("an integer number of points")."""
+    expected kind in the TypeError ("an integer number of points"; mark it with `N_`: it is translated here)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {what}{_suffix(example)}, got {_kind(value)}")
+        raise TypeError(_must_be(name, translate(what), example, kind=_kind(value)))
     value = int(value)
     _bounds(name, value, min=min, max=max, example=example)
     return value
@@ -74,16 +99,16 @@ def require_int(name: str, value: object, *, min: int | None = None, max: int | 
 
 def require_real(name: str, value: object, *, min: float | None = None, max: float | None = None,
                  above: float | None = None, finite: bool = True, example: str | None = None,
-                 what: str = "a real number") -> float:
+                 what: str = N_("a real number")) -> float:
     """`value` as a float: a real number (not a bool), finite unless finite=False (NaN never),
     with min ≤ value ≤ max and value > above where those are given. `what` names the expected
-    kind in the TypeError ("a standard deviation")."""
+    kind in the TypeError ("a standard deviation"; mark it with `N_`: it is translated here)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {what}{_suffix(example)}, got {_kind(value)}")
+        raise TypeError(_must_be(name, translate(what), example, kind=_kind(value)))
     value = float(value)
     if math.isnan(value) or (finite and math.isinf(value)):
-        kind = "a finite number" if finite else "a number"
-        raise ValueError(f"{name} must be {kind}{_suffix(example)}, got {value!r}")
+        kind = translate("a finite number") if finite else translate("a number")
+        raise ValueError(_must_be(name, kind, example, value=value))
     _bounds(name, value, min=min, max=max, above=above, example=example)
     return value
 
@@ -97,9 +122,9 @@ def require_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
             return option
     listed = ", ".join(map(repr, options))
     if all(isinstance(o, str) for o in options) and not isinstance(value, str):
-        raise TypeError("{name} must be one of {listed} (a string), got {kind}".format(
-            name=name, listed=listed, kind=_kind(value)))
-    raise ValueError("{name} must be one of {listed}, got {value!r}".format(name=name, listed=listed, value=value))
+        raise TypeError(message("{name} must be one of {listed} (a string), got {kind}",
+                                name=name, listed=listed, kind=_kind(value)))
+    raise ValueError(message("{name} must be one of {listed}, got {value!r}", name=name, listed=listed, value=value))
 
 
 def require_bool(name: str, value: object) -> bool:
@@ -107,7 +132,7 @@ def require_bool(name: str, value: object) -> bool:
     import numpy as np
 
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError("{name} must be True or False, got {kind}".format(name=name, kind=_kind(value)))
+        raise TypeError(message("{name} must be True or False, got {kind}", name=name, kind=_kind(value)))
     return bool(value)
 
 
@@ -116,8 +141,9 @@ def require_text(name: str, value: object, *, optional: bool = True) -> str | No
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise TypeError("{name} must be a string{or_none}, got {kind}".format(
-            name=name, or_none=" or None" if optional else "", kind=_kind(value)))
+        if optional:
+            raise TypeError(message("{name} must be a string or None, got {kind}", name=name, kind=_kind(value)))
+        raise TypeError(message("{name} must be a string, got {kind}", name=name, kind=_kind(value)))
     return value
 
 
@@ -126,32 +152,37 @@ def require_axes(name: str, value: object):
     import matplotlib.axes
 
     if not isinstance(value, matplotlib.axes.Axes):
-        raise TypeError("{name} must be a matplotlib Axes, e.g. from fig, ax = new_figure(), got {kind}".format(
-            name=name, kind=_kind(value)))
+        raise TypeError(message("{name} must be a matplotlib Axes, e.g. from fig, ax = new_figure(), got {kind}",
+                                name=name, kind=_kind(value)))
     return value
 
 
-def require_callable(name: str, value: object, what: str = "a function") -> Callable:
-    """`value` itself, if it can be called; `what` says what kind of function is expected."""
+def require_callable(name: str, value: object, what: str = N_("a function")) -> Callable:
+    """`value` itself, if it can be called; `what` says what kind of function is expected (mark it
+    with `N_`: it is translated here)."""
     if not callable(value):
-        raise TypeError(f"{name} must be {what}, got {_kind(value)}")
+        raise TypeError(_must_be(name, translate(what), None, kind=_kind(value)))
     return value
 
 
 def require_tensor(name: str, value: object, *, floating: bool = False, ndim: int | None = None,
                    hint: str = ""):
     """`value` itself, if it is a torch.Tensor (of a floating-point dtype when floating=True, with
-    `ndim` dimensions when given). `hint` is added to the dtype message, e.g. "use x.double()"."""
+    `ndim` dimensions when given). `hint` is added to the dtype message, e.g. "use x.double()" (a
+    whole sentence, already translated)."""
     import torch
 
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {_kind(value)}")
+        raise TypeError(message("{name} must be a torch.Tensor, got {kind}", name=name, kind=_kind(value)))
     if floating and not value.is_floating_point():
-        raise ValueError(f"{name} must be a floating-point tensor, got dtype {value.dtype}"
-                         + (f"; {hint}" if hint else ""))
+        if hint:
+            raise ValueError(message("{name} must be a floating-point tensor, got dtype {dtype}; {hint}",
+                                     name=name, dtype=value.dtype, hint=hint))
+        raise ValueError(message("{name} must be a floating-point tensor, got dtype {dtype}",
+                                 name=name, dtype=value.dtype))
     if ndim is not None and value.ndim != ndim:
-        raise ValueError("{name} must be a {ndim}-D tensor, got shape {shape}".format(
-            name=name, ndim=ndim, shape=tuple(value.shape)))
+        raise ValueError(message("{name} must be a {ndim}-D tensor, got shape {shape}",
+                                 name=name, ndim=ndim, shape=tuple(value.shape)))
     return value
 
 
@@ -161,20 +192,21 @@ def require_float_dtype(name: str, value: object, allowed: Sequence[Any] | None 
     import torch
 
     if not isinstance(value, torch.dtype):
-        raise TypeError(f"{name} must be a torch dtype such as torch.float64, got {_kind(value)}")
+        raise TypeError(message("{name} must be a torch dtype such as torch.float64, got {kind}",
+                                name=name, kind=_kind(value)))
     if not value.is_floating_point:
-        raise ValueError(f"{name} must be a floating-point dtype such as torch.float32 or torch.float64, "
-                         f"got {value}")
+        raise ValueError(message("{name} must be a floating-point dtype such as torch.float32 or torch.float64, "
+                                 "got {value}", name=name, value=value))
     if allowed is not None and value not in allowed:
-        raise ValueError("{name} must be one of {allowed}, got {value}".format(
-            name=name, allowed=", ".join(map(str, allowed)), value=value))
+        raise ValueError(message("{name} must be one of {allowed}, got {value}",
+                                 name=name, allowed=", ".join(map(str, allowed)), value=value))
     return value
 
 
 def require_seed(name: str, value: object) -> int:
     """The one seed policy of every helper: an int from 0 to SEED_MAX (bool and float refused:
     int(1.5) would quietly pick seed 1, and a seed is an identity, not a quantity)."""
-    return require_int(name, value, min=0, max=SEED_MAX, example="0", what="an integer ≥ 0")
+    return require_int(name, value, min=0, max=SEED_MAX, example="0", what=N_("an integer ≥ 0"))
 
 
 def require_step(name: str, value: object) -> float:
@@ -189,11 +221,11 @@ def require_point(name: str, value: object) -> float:
 
     if isinstance(value, torch.Tensor):
         if not value.is_floating_point():
-            raise ValueError("{name} must be a float or a floating-point tensor, got a tensor of dtype {dtype}; "
-                             "write it as a float, e.g. 2.0 rather than 2".format(name=name, dtype=value.dtype))
+            raise ValueError(message("{name} must be a float or a floating-point tensor, got a tensor of dtype {dtype}; "
+                                     "write it as a float, e.g. 2.0 rather than 2", name=name, dtype=value.dtype))
         if value.numel() != 1:
-            raise ValueError("{name} must be one number, got a tensor of shape {shape}".format(
-                name=name, shape=tuple(value.shape)))
+            raise ValueError(message("{name} must be one number, got a tensor of shape {shape}",
+                                     name=name, shape=tuple(value.shape)))
         value = value.item()
     return require_real(name, value)
 
@@ -205,17 +237,17 @@ def require_scalar_output(name: str, value: object) -> float:
 
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise ValueError("{name} must return a scalar, got a tensor of shape {shape}".format(
-                name=name, shape=tuple(value.shape)))
+            raise ValueError(message("{name} must return a scalar, got a tensor of shape {shape}",
+                                     name=name, shape=tuple(value.shape)))
         if value.is_complex():
-            raise ValueError("{name} must return a real number, got a complex tensor".format(name=name))
+            raise ValueError(message("{name} must return a real number, got a complex tensor", name=name))
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError("{name} must return a scalar (a float or a one-element tensor), got {kind}".format(
-            name=name, kind=_kind(value)))
+        raise ValueError(message("{name} must return a scalar (a float or a one-element tensor), got {kind}",
+                                 name=name, kind=_kind(value)))
     value = float(value)
     if math.isnan(value):
-        raise ValueError("{name} returned NaN (not a number)".format(name=name))
+        raise ValueError(message("{name} returned NaN (not a number)", name=name))
     return value
 
 
@@ -228,15 +260,15 @@ def require_same_dtype_and_device(tensors: Mapping[str, Any]):
     first_name, first = items[0]
     for name, t in items[1:]:
         if t.dtype != first.dtype or t.device != first.device:
-            raise ValueError(
+            raise ValueError(message(
                 "{name} is {dtype} on {device} but {first_name} is {first_dtype} on {first_device}: "
                 "give every tensor the same dtype and device, e.g. {name}.to({first_name}.device, "
-                "{first_name}.dtype)".format(name=name, dtype=t.dtype, device=t.device, first_name=first_name,
-                                             first_dtype=first.dtype, first_device=first.device))
+                "{first_name}.dtype)", name=name, dtype=t.dtype, device=t.device, first_name=first_name,
+                first_dtype=first.dtype, first_device=first.device))
     return first.dtype, first.device
 
 
-REQUIRES_GRAD = ("{where} is a tensor that requires grad: give plain numbers instead. In a training loop, "
+REQUIRES_GRAD = N_("{where} is a tensor that requires grad: give plain numbers instead. In a training loop, "
                  "store loss.item() rather than loss: keeping the tensor also keeps its step's whole autograd "
                  "graph in memory")
 
@@ -254,23 +286,26 @@ def require_numbers(name: str, values: object, *, ndim: int | None = 1):
 
     if isinstance(values, torch.Tensor):
         if values.requires_grad:
-            raise ValueError(REQUIRES_GRAD.format(where=name))
+            raise ValueError(message(REQUIRES_GRAD, where=name))
         if values.is_complex():
-            raise ValueError("{name} must hold real numbers, got a complex tensor".format(name=name))
+            raise ValueError(message("{name} must hold real numbers, got a complex tensor", name=name))
         arr = values.detach().cpu().double().numpy()
     elif isinstance(values, np.ndarray) and values.dtype != object:
         if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool) or np.iscomplexobj(values):
-            raise ValueError("{name} must hold real numbers, got an array of dtype {dtype}".format(
-                name=name, dtype=values.dtype))
+            raise ValueError(message("{name} must hold real numbers, got an array of dtype {dtype}",
+                                     name=name, dtype=values.dtype))
         arr = values.astype(np.float64)
     else:
         if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
-            raise TypeError("{name} must be a sequence of numbers such as [0.5, 0.25], got {kind}".format(
-                name=name, kind=_kind(values)))
+            raise TypeError(message("{name} must be a sequence of numbers such as [0.5, 0.25], got {kind}",
+                                    name=name, kind=_kind(values)))
         arr = np.array([_one_number(f"{name}[{i}]", v) for i, v in enumerate(values)], dtype=np.float64)
     if (ndim is not None and arr.ndim != ndim) or arr.size == 0:
-        raise ValueError("{name} must be a non-empty {wanted} of numbers, got shape {shape}".format(
-            name=name, wanted="sequence" if ndim == 1 else "array", shape=arr.shape))
+        if ndim == 1:
+            raise ValueError(message("{name} must be a non-empty sequence of numbers, got shape {shape}",
+                                     name=name, shape=arr.shape))
+        raise ValueError(message("{name} must be a non-empty array of numbers, got shape {shape}",
+                                 name=name, shape=arr.shape))
     return arr
 
 
@@ -279,11 +314,11 @@ def _one_number(where: str, value: object) -> float:
 
     if isinstance(value, torch.Tensor):
         if value.requires_grad:
-            raise ValueError(REQUIRES_GRAD.format(where=where))
+            raise ValueError(message(REQUIRES_GRAD, where=where))
         if value.numel() != 1 or value.is_complex():
-            raise ValueError("{where} must be one real number, got a tensor of shape {shape}".format(
-                where=where, shape=tuple(value.shape)))
+            raise ValueError(message("{where} must be one real number, got a tensor of shape {shape}",
+                                     where=where, shape=tuple(value.shape)))
         return float(value.item())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError("{where} must be a number, got {kind}".format(where=where, kind=_kind(value)))
+        raise TypeError(message("{where} must be a number, got {kind}", where=where, kind=_kind(value)))
     return float(value)

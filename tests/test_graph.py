@@ -272,10 +272,12 @@ def test_edge_curvatures_spread_repeated_edges():
 
 
 def test_the_caption_is_one_translatable_sentence(monkeypatch):
-    """The caption under a drawn graph goes through helpers.i18n, like every sentence a learner reads."""
+    """The caption under a drawn graph goes through helpers.i18n (`label`: text drawn in a figure),
+    like every sentence a learner reads."""
     from helpers import graph as graph_module
+    from helpers import i18n
 
-    monkeypatch.setattr(graph_module, "label", lambda text: "«" + text + "»")
+    monkeypatch.setattr(i18n, "label", lambda text, **values: "«" + text + "»")
     w = torch.tensor([1.0], requires_grad=True)
     ax = graph_module.draw_graph(w * 2.0)
     assert any(t.get_text() == "«" + graph_module.CAPTION + "»" for t in ax.texts)

@@ -30,6 +30,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from helpers.i18n import message
 from helpers.validation import require_choice, require_text
 
 # Stable CSS class names: the browser tests (tests/browser) select widgets by these.
@@ -92,8 +93,8 @@ class FigureView:
 
     def __init__(self, fig, css_class: str | None = None):
         if not isinstance(fig, Figure):
-            raise TypeError("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}".format(
-                kind=type(fig).__name__))
+            raise TypeError(message("fig must be a matplotlib Figure, e.g. from new_figure(), got {kind}",
+                                    kind=type(fig).__name__))
         require_text("css_class", css_class)
         self.fig = fig
         dpi = fig.dpi
@@ -147,8 +148,8 @@ class BlitFigureView(FigureView):
     def __init__(self, fig, css_class: str | None = None, dynamic_artists=()):
         if not isinstance(dynamic_artists, (list, tuple, type({}.values()))) or not all(
                 isinstance(a, Artist) for a in dynamic_artists):
-            raise TypeError("dynamic_artists must be a list of matplotlib artists (lines, texts), got {kind}".format(
-                kind=type(dynamic_artists).__name__))
+            raise TypeError(message("dynamic_artists must be a list of matplotlib artists (lines, texts), got {kind}",
+                                    kind=type(dynamic_artists).__name__))
         super().__init__(fig, css_class)
         self.dynamic_artists = tuple(dynamic_artists)
         for artist in self.dynamic_artists:

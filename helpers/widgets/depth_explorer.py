@@ -60,7 +60,8 @@ class DepthExplorer:
         require_choice("activation", activation, ACTIVATIONS)
         require_choice("init", init, tuple(SCHEMES))
         if not isinstance(residual, bool):
-            raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+            raise TypeError(message("{name} must be True or False, got {kind}", name="residual",
+                                    kind=type(residual).__name__))
         self.profile: GradientProfile | None = None
         self._syncing = False
         self.depth = W.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], step=1,
@@ -68,7 +69,7 @@ class DepthExplorer:
         self.activation = W.ToggleButtons(options=[(ACTIVATION_LABELS[a], a) for a in ACTIVATIONS],
                                           value=activation, description=translate("activation"))
         self.activation.style.button_width = "80px"
-        self.init = W.Dropdown(options=[(translate(label), value) for label, value in INIT_LABELS], value=init,
+        self.init = W.Dropdown(options=[(translate(text), value) for text, value in INIT_LABELS], value=init,
                                description=translate("init"))
         self.gain = W.FloatLogSlider(value=SCHEMES[init], base=10, min=GAIN_EXPONENTS[0], max=GAIN_EXPONENTS[1],
                                      step=GAIN_STEP, description=translate("gain"), readout_format=".3g",
@@ -186,7 +187,7 @@ def _short(r: float) -> str:
     if math.isnan(r):
         return "0/0"
     if math.isinf(r):
-        return "overflow"
+        return label("overflow")
     if r == 0:
         return "0"
     return f"{r:.2g}" if 1e-3 <= r < 1e4 else f"{r:.1e}"

@@ -28,6 +28,8 @@ from helpers.engine import node_names, trace_backward, value_graph
 from helpers.graph import format_number as fmt
 from helpers.graph import layout
 from helpers.i18n import label as figure_label, message
+from helpers import i18n
+from helpers.i18n import message
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
 from helpers.widgets import CSS, FigureView
@@ -59,8 +61,8 @@ class EngineStepper:
     def __init__(self, root, names: Mapping[str, object] | None = None, digits: int = 4):
         self.order, self.steps = trace_backward(root)  # ValueError if a _backward fails
         if len(self.order) > MAX_NODES:
-            raise ValueError(f"the graph has {len(self.order)} nodes; the stepper draws at most {MAX_NODES}: "
-                             "step through a smaller expression")
+            raise ValueError(message("the graph has {n} nodes; the stepper draws at most {most}: "
+                                     "step through a smaller expression", n=len(self.order), most=MAX_NODES))
         self.digits = digits
         label = node_names(root, names)
         self.labels = [label[id(n)] for n in self.order]
@@ -134,11 +136,11 @@ class EngineStepper:
 
             def explain(value: float) -> str | None:
                 if near(value, q.local):
-                    return message("that is the local gradient ∂{node}/∂{parent} alone: multiply it by the upstream "
-                                   "gradient {node}.grad", node=node, parent=parent)
+                    return message("that is the local gradient ∂{label}/∂{parent} alone: multiply it by the upstream "
+                                   "gradient {label}.grad", label=node, parent=parent)
                 if near(value, q.upstream):
-                    return message("that is the upstream gradient {node}.grad alone: multiply it by the local "
-                                   "gradient ∂{node}/∂{parent}", node=node, parent=parent)
+                    return message("that is the upstream gradient {label}.grad alone: multiply it by the local "
+                                   "gradient ∂{label}/∂{parent}", label=node, parent=parent)
                 return None
             return explain
         uses = self.received[q.node]
@@ -146,8 +148,8 @@ class EngineStepper:
         def explain(value: float) -> str | None:
             if any(near(value, added) for _, _, added in uses):
                 users = ", ".join(c for c, _, _ in uses)
-                return message("that is one use only: {node} is used by {users}, and their products add up",
-                               node=node, users=users)
+                return message("that is one use only: {label} is used by {users}, and their products add up",
+                               label=node, users=users)
             if any(near(value, local) for _, local, _ in uses):
                 return message("that is a local gradient alone: multiply it by the upstream gradient")
             return None
@@ -260,10 +262,10 @@ class EngineStepper:
         else:
             st = self.steps[k - 1]
             i = st.index
-            body = message("<b>Call {k} of {n}: {node}._backward()</b> — upstream gradient "
-                           "<b>{node}.grad = {grad}</b>", k=k, n=n, node=name(i), grad=fmt(st.upstream, self.digits))
+            body = message("<b>Call {k} of {n}: {label}._backward()</b> — upstream gradient "
+                           "<b>{label}.grad = {grad}</b>", k=k, n=n, label=name(i), grad=fmt(st.upstream, self.digits))
             if not st.parents:
-                body += " " + message("{node} is a leaf: its _backward adds nothing.", node=name(i))
+                body += " " + message("{label} is a leaf: its _backward adds nothing.", label=name(i))
             else:
                 rows = "".join(
                     "<tr><td>{parent}</td><td>∂{node}/∂{parent} = {local}</td><td>× {upstream}</td><td>{added}</td></tr>"
@@ -289,19 +291,19 @@ class EngineStepper:
         node = name(q.node)
         users = [html.escape(c) for c, _, _ in self.received[q.node]]
         if q.kind == "grad":
-            return message("Next: <b>{node}._backward()</b>. {node}.grad is complete now: every node that uses {node} "
-                           "has run. Type your prediction of {node}.grad above if you like, then press "
-                           "<i>Run next _backward</i>.", node=node)
+            return message("Next: <b>{label}._backward()</b>. {label}.grad is complete now: every node that uses {label} "
+                           "has run. Type your prediction of {label}.grad above if you like, then press "
+                           "<i>Run next _backward</i>.", label=node)
         if q.kind == "none":
-            return message("Next: <b>{node}._backward()</b>. {node} is a leaf used once: its grad is the one product "
+            return message("Next: <b>{label}._backward()</b>. {label} is a leaf used once: its grad is the one product "
                            "{user} sent it, and its _backward adds nothing. Press <i>Run next _backward</i>.",
-                           node=node, user=users[0] if users else "")
+                           label=node, user=users[0] if users else "")
         if q.node == 0:
-            return message("Next: <b>{node}._backward()</b>. Type your prediction of what it adds to {parent}.grad "
-                           "above if you like, then press <i>Run next _backward</i>.", node=node, parent=name(q.parent))
-        return message("Next: <b>{node}._backward()</b>. {node}.grad is complete now: its one user, {user}, has run. "
-                       "Type your prediction of what {node}._backward() adds to {parent}.grad above if you like, "
-                       "then press <i>Run next _backward</i>.", node=node, user=users[0], parent=name(q.parent))
+            return message("Next: <b>{label}._backward()</b>. Type your prediction of what it adds to {parent}.grad "
+                           "above if you like, then press <i>Run next _backward</i>.", label=node, parent=name(q.parent))
+        return message("Next: <b>{label}._backward()</b>. {label}.grad is complete now: its one user, {user}, has run. "
+                       "Type your prediction of what {label}._backward() adds to {parent}.grad above if you like, "
+                       "then press <i>Run next _backward</i>.", label=node, user=users[0], parent=name(q.parent))
 
     def _record(self) -> None:
         k = self.position
@@ -322,11 +324,11 @@ class EngineStepper:
             node, parent = html.escape(self.labels[k]), html.escape(self.labels[q.parent])
             self.predict.ask(f"∂{self.labels[k]}/∂{self.labels[q.parent]} × {self.labels[k]}.grad", q.target,
                              explain=self._explain(q),
-                             prompt=message("Predict what <b>{node}._backward()</b> adds to <b>{parent}.grad</b>:",
-                                            node=node, parent=parent))
+                             prompt=message("Predict what <b>{label}._backward()</b> adds to <b>{parent}.grad</b>:",
+                                            label=node, parent=parent))
         else:
-            self.predict.close(message("Nothing to predict before {node}._backward(): see below.",
-                                       node=self.labels[k]))
+            self.predict.close(message("Nothing to predict before {label}._backward(): see below.",
+                                       label=self.labels[k]))
         self.readout.value = self._readout_html()
         self._style()
         if k not in self._pngs:  # the picture depends on the position only: render it once

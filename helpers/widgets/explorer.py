@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers.i18n import N_, label, message
+from helpers.i18n import N_, label, message, translate
 from helpers.plotting import PALETTE, new_figure, plain_log_ticks
 from helpers.validation import require_int, require_real
 from helpers.training import (BACKENDS, DATA_X, DATA_Y, DIVERGENCE_BOUND, Trajectory, cost, divergence_lr,
@@ -49,15 +49,15 @@ PANEL_TITLES = (N_("loss, epoch by epoch"), N_("w on the cost curve J(w)"),
                 N_("factor on w − w* per epoch, by learning rate"))
 # The status line: one whole sentence per state of the run, named by what w − w* does.
 STATUS_TEMPLATES = {
-    "converged": "converged: w = {w} after {epochs} epochs",
-    "shrinking": "shrinking: w − w* shrinks ×{factor:+.3g} per epoch, keeping its sign, but {epochs} epochs "
-                 "are not enough to reach w*",
-    "alternating": "alternating: w − w* shrinks ×{factor:+.3g} per epoch while alternating sign (w ends each "
-                   "epoch on the other side of w*), but {epochs} epochs are not enough to reach w*",
-    "constant": "constant: each epoch multiplies w − w* by {factor:+.3g}, so its size never changes",
-    "diverged": "diverged: |w − w*| grows ×{size:.3g} per epoch (lr = {lr:.3g} is above the edge {edge:.3g})",
+    "converged": N_("converged: w = {w} after {epochs} epochs"),
+    "shrinking": N_("shrinking: w − w* shrinks ×{factor:+.3g} per epoch, keeping its sign, but {epochs} epochs "
+                    "are not enough to reach w*"),
+    "alternating": N_("alternating: w − w* shrinks ×{factor:+.3g} per epoch while alternating sign (w ends each "
+                      "epoch on the other side of w*), but {epochs} epochs are not enough to reach w*"),
+    "constant": N_("constant: each epoch multiplies w − w* by {factor:+.3g}, so its size never changes"),
+    "diverged": N_("diverged: |w − w*| grows ×{size:.3g} per epoch (lr = {lr:.3g} is above the edge {edge:.3g})"),
 }
-DIVERGED_PAST_BOUND = "diverged: |w| passed {bound:.0e} in epoch {epoch} (lr = {lr:.3g} is above the edge {edge:.3g})"
+DIVERGED_PAST_BOUND = N_("diverged: |w| passed {bound:.0e} in epoch {epoch} (lr = {lr:.3g} is above the edge {edge:.3g})")
 
 
 def _snap_epochs(epochs: int) -> float:
@@ -138,7 +138,7 @@ def check_start(lr: object, w0: object, epochs: object) -> tuple[float, float, i
     """The explorer's starting values, each inside its slider's range, or a ValueError/TypeError
     saying which one is outside and what the range is."""
     lr = require_real("lr", lr, min=LR_RANGE[0], max=LR_RANGE[1], example="0.01",
-                      what="a learning rate (a real number)")
+                      what=N_("a learning rate (a real number)"))
     w0 = require_real("w0", w0, min=W0_RANGE[0], max=W0_RANGE[1], example="3.0")
     epochs = require_int("epochs", epochs, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], example="100")
     return lr, w0, epochs
@@ -155,9 +155,11 @@ class LearningRateExplorer:
                  x: Sequence[float] = DATA_X, y: Sequence[float] = DATA_Y, w0: float = 3.0,
                  lr: float = 0.01, epochs: int = 100):
         if backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+            raise ValueError(message("{name} must be one of {listed}, got {value!r}", name="backend",
+                                     listed=", ".join(map(repr, BACKENDS)), value=backend))
         if not isinstance(show_backend_toggle, bool):
-            raise TypeError(f"show_backend_toggle must be True or False, got {type(show_backend_toggle).__name__}")
+            raise TypeError(message("{name} must be True or False, got {kind}", name="show_backend_toggle",
+                                    kind=type(show_backend_toggle).__name__))
         lr, w0, epochs = check_start(lr, w0, epochs)
         sgd_trajectory(w0, lr, epochs, x, y)  # validates the data
         self.x, self.y = tuple(float(v) for v in x), tuple(float(v) for v in y)
@@ -182,14 +184,14 @@ class LearningRateExplorer:
         """The sliders, the back-end toggle and the status line, with their CSS classes; every
         control calls `update` when its value changes."""
         lo, hi = (math.log10(v) for v in LR_RANGE)
-        self.lr = W.FloatLogSlider(value=lr, base=10, min=lo, max=hi, step=LR_STEP, description="learning rate",
+        self.lr = W.FloatLogSlider(value=lr, base=10, min=lo, max=hi, step=LR_STEP, description=translate("learning rate"),
                                    readout_format=".3g", continuous_update=True, style={"description_width": "initial"})
-        self.w0 = W.FloatSlider(value=w0, min=W0_RANGE[0], max=W0_RANGE[1], step=0.1, description="initial w",
+        self.w0 = W.FloatSlider(value=w0, min=W0_RANGE[0], max=W0_RANGE[1], step=0.1, description=translate("initial w"),
                                 readout_format=".1f", continuous_update=True)
         self.epochs = W.IntSlider(value=epochs, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], step=1,
-                                  description="epochs", continuous_update=True)
-        self.backend = W.ToggleButtons(options=[("closed form", "closed_form"), ("autograd", "autograd")],
-                                       value=backend, description="gradient by")
+                                  description=translate("epochs"), continuous_update=True)
+        self.backend = W.ToggleButtons(options=[(translate("closed form"), "closed_form"), ("autograd", "autograd")],
+                                       value=backend, description=translate("gradient by"))
         self.status = W.HTML()
         for widget, css in ((self.lr, "explorer_lr"), (self.w0, "explorer_w0"), (self.epochs, "explorer_epochs"),
                             (self.backend, "explorer_backend")):

@@ -22,7 +22,7 @@ from typing import Callable
 
 import ipywidgets as W
 
-from helpers.i18n import message
+from helpers.i18n import N_, message, translate
 from helpers.widgets import CSS, status_html
 
 REL_TOL = 5e-3  # a value rounded to 3 significant digits is within 0.5/100 of it (0.135 for 0.13536: 2.7e-3)
@@ -68,10 +68,10 @@ class PredictionBox:
 
     def __init__(self):
         self.label = W.HTML()
-        self.text = W.Text(placeholder="your prediction", continuous_update=False,
+        self.text = W.Text(placeholder=translate("your prediction"), continuous_update=False,
                            layout=W.Layout(width="11em"))
         self.text.add_class(CSS["predict_input"])
-        self.button = W.Button(description="Check", tooltip="check your prediction (or press Enter)",
+        self.button = W.Button(description=translate("Check"), tooltip=translate("check your prediction (or press Enter)"),
                                layout=W.Layout(width="6em"))
         self.button.add_class(CSS["predict_check"])
         self.feedback = W.HTML()
@@ -93,14 +93,14 @@ class PredictionBox:
         (HTML, already translated) replaces the label "Predict <name>:"; `name` still names the
         answer in the ✓ line."""
         if kind not in ("value", "shape"):
-            raise ValueError(f"kind must be 'value' or 'shape', got {kind!r}")
+            raise ValueError(message("kind must be 'value' or 'shape', got {kind!r}", kind=kind))
         if kind == "value" and not (isinstance(target, (int, float)) and math.isfinite(target)):
-            raise ValueError(f"a value target must be a finite number, got {target!r}")
+            raise ValueError(message("a value target must be a finite number, got {target!r}", target=target))
         if kind == "shape" and not (isinstance(target, tuple) and all(isinstance(n, int) for n in target)):
-            raise ValueError(f"a shape target must be a tuple of ints, got {target!r}")
+            raise ValueError(message("a shape target must be a tuple of ints, got {target!r}", target=target))
         self.name, self.target, self.kind, self.explain = name, target, kind, explain
         if prompt is None:
-            template = "Predict the shape of <b>{name}</b>:" if kind == "shape" else "Predict <b>{name}</b>:"
+            template = N_("Predict the shape of <b>{name}</b>:") if kind == "shape" else N_("Predict <b>{name}</b>:")
             prompt = message(template, name=html.escape(name))
         self.label.value = prompt
         self.text.placeholder = message("e.g. 2x4 or scalar") if kind == "shape" else message("e.g. -0.5 or 1/3")

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
-from helpers.i18n import message
+from helpers import i18n
+from helpers.i18n import N_, message
 from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
 from helpers.validation import require_real, require_text
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -39,19 +40,19 @@ class SlopeExplorer:
     def __init__(self, f: Callable = torch.sin, df: Callable = torch.cos, *, x: float = 1.0, h: float = 1e-1,
                  x_range: tuple[float, float] = (-3.0, 3.0), label: str = "sin(x)"):
         if not callable(f) or not callable(df):
-            raise TypeError("f and df must be functions of a tensor, e.g. torch.sin and torch.cos")
+            raise TypeError(message("f and df must be functions of a tensor, e.g. torch.sin and torch.cos"))
         if not isinstance(x_range, (tuple, list)) or len(x_range) != 2:
-            raise TypeError("x_range must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}".format(
-                kind=type(x_range).__name__))
+            raise TypeError(message("x_range must be a pair (low, high) of numbers such as (-3.0, 3.0), got {kind}",
+                                    kind=type(x_range).__name__))
         lo, hi = (require_real("x_range", v) for v in x_range)
         x, h = require_real("x", x), require_real("h", h)
         label = require_text("label", label, optional=False)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"x_range must be two finite numbers, low < high, got {x_range!r}")
+            raise ValueError(message("x_range must be two finite numbers, low < high, got {x_range!r}", x_range=x_range))
         if not lo <= x <= hi:
-            raise ValueError(f"x must lie in x_range {x_range}, got {x!r}")
+            raise ValueError(message("x must lie in x_range {x_range}, got {x!r}", x_range=x_range, x=x))
         if not 10.0 ** H_EXPONENTS[0] <= h <= 10.0 ** H_EXPONENTS[1]:
-            raise ValueError(f"h must lie between 1e-12 and 1, got {h!r}")
+            raise ValueError(message("h must lie between 1e-12 and 1, got {h!r}", h=h))
         self.f, self.df, self.label = f, df, label
         self.x_slider = W.FloatSlider(value=x, min=lo, max=hi, step=0.01, description="x",
                                       continuous_update=False, readout_format=".2f")
@@ -78,8 +79,8 @@ class SlopeExplorer:
         xs = torch.linspace(lo - 0.5, hi + 0.5, 400, dtype=torch.float64)
         ys = finite_clipped(self.f(xs).numpy())
         ax.plot(xs.numpy(), ys, color=PALETTE["black"], lw=2, label=f"f(x) = {self.label}")
-        (self.tangent,) = ax.plot([], [], color=PALETTE["blue"], lw=2.5, label="tangent (true slope)")
-        (self.secant,) = ax.plot([], [], "--", color=PALETTE["red"], lw=2, label="secant (estimate)")
+        (self.tangent,) = ax.plot([], [], color=PALETTE["blue"], lw=2.5, label=i18n.label("tangent (true slope)"))
+        (self.secant,) = ax.plot([], [], "--", color=PALETTE["red"], lw=2, label=i18n.label("secant (estimate)"))
         (self.point,) = ax.plot([], [], "o", color=PALETTE["blue"], ms=7)
         (self.points,) = ax.plot([], [], "o", color=PALETTE["red"], ms=6)
         margin = 0.15 * (ys.max() - ys.min() + 1e-12)
@@ -87,15 +88,15 @@ class SlopeExplorer:
         ax.set_ylim(ys.min() - margin, ys.max() + margin)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title("Secant of step h against the tangent")
+        ax.set_title(i18n.label("Secant of step h against the tangent"))
         ax.legend(loc="lower right", fontsize=9)
         (self.error_curve,) = ax_err.loglog(HS, np.ones_like(HS), color=PALETTE["blue"], lw=2)
         (self.error_dot,) = ax_err.plot([1.0], [1.0], "o", color=PALETTE["red"], ms=9)
         ax_err.set_xlim(HS[0] / 2, HS[-1] * 2)
         ax_err.set_ylim(1e-16, 10)
         plain_log_ticks(ax_err.xaxis, ax_err.yaxis)
-        ax_err.set_xlabel("step h")
-        ax_err.set_ylabel("absolute error of the estimate")
+        ax_err.set_xlabel(i18n.label("step h"))
+        ax_err.set_ylabel(i18n.label("absolute error of the estimate"))
         self.ax, self.ax_err = ax, ax_err
         # The axes never change: only the moving lines, dots and one title are redrawn.
         dynamic = (self.tangent, self.secant, self.point, self.points, self.error_curve, self.error_dot, ax_err.title)
@@ -130,10 +131,10 @@ class SlopeExplorer:
                 return "warn", message("In {dtype}, x + h rounds back to x (h is below half the spacing of {dtype} "
                                        "numbers near x, ≈ {spacing:.0e}): the difference is exactly 0. Make h larger.",
                                        dtype=name, spacing=spacing)
-            template = ("In {dtype}, f(x + h) and f(x − h) round to the same number: the difference is exactly 0. "
-                        "Make h larger." if method == "central" else
-                        "In {dtype}, f(x + h) and f(x) round to the same number: the difference is exactly 0. "
-                        "Make h larger.")
+            template = (N_("In {dtype}, f(x + h) and f(x − h) round to the same number: the difference is exactly 0. "
+                           "Make h larger.") if method == "central" else
+                        N_("In {dtype}, f(x + h) and f(x) round to the same number: the difference is exactly 0. "
+                           "Make h larger."))
             return "warn", message(template, dtype=name)
         eps = float(torch.finfo(dtype).eps)
         sweet = eps ** (1 / 3) if method == "central" else eps ** 0.5
@@ -167,7 +168,7 @@ class SlopeExplorer:
                 self.error_curve.set_color(PALETTE["blue"] if s["dtype"] == "float64" else PALETTE["orange"])
                 self._curve_key = key
             self.error_dot.set_data([h], [np.clip(finite_clipped([s["error"]])[0], ERROR_FLOOR, None)])
-        self.ax_err.set_title(message("Error against h ({dtype}, {method}); the dot is your h",
+        self.ax_err.set_title(i18n.label("Error against h ({dtype}, {method}); the dot is your h",
                                       dtype=s["dtype"], method=s["method"]))
         kind, text = s["status"]
         numbers = message("<b>estimate</b> {estimate} &nbsp; <b>true slope</b> f′({x:.2f}) = {true} &nbsp; "

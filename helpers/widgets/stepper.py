@@ -19,7 +19,7 @@ import torch
 from matplotlib.patches import Circle, FancyArrowPatch
 from IPython.display import display
 
-from helpers.i18n import message, translate
+from helpers.i18n import label, message, translate
 from helpers.mlp import BackwardStep
 from helpers.plotting import PALETTE, house_style
 from helpers.validation import require_int
@@ -53,7 +53,7 @@ def _matrix_html(t: torch.Tensor) -> str:
     t = t.detach().double()
     rows = t.reshape(1, 1) if t.ndim == 0 else (t.reshape(1, -1) if t.ndim == 1 else t)
     text = "\n".join("  ".join(f"{v:+.4f}" for v in row.tolist()) for row in rows)
-    shape = "scalar" if t.ndim == 0 else "×".join(map(str, t.shape))
+    shape = translate("scalar") if t.ndim == 0 else "×".join(map(str, t.shape))
     return (f'<span style="color:#555">({shape})</span>'
             f'<pre style="margin:2px 0 6px 0;line-height:1.25">{html.escape(text)}</pre>')
 
@@ -68,21 +68,22 @@ class BackwardStepper:
 
     def __init__(self, steps: Sequence[BackwardStep], predict: bool = True):
         if not isinstance(steps, (list, tuple)) or not steps:
-            raise ValueError("steps must be a non-empty list of BackwardStep (from helpers.mlp.backward_steps)")
+            raise ValueError(message("steps must be a non-empty list of BackwardStep (from helpers.mlp.backward_steps)"))
         for i, st in enumerate(steps):
             if not isinstance(st, BackwardStep):
-                raise TypeError(f"steps[{i}] must be a BackwardStep, got {type(st).__name__}")
+                raise TypeError(message("steps[{i}] must be a BackwardStep, got {kind}", i=i, kind=type(st).__name__))
             if st.node not in POSITIONS:
-                raise ValueError(f"steps[{i}] names node {st.node!r}, which is not in the graph {sorted(POSITIONS)}")
+                raise ValueError(message("steps[{i}] names node {node!r}, which is not in the graph {nodes}",
+                                         i=i, node=st.node, nodes=sorted(POSITIONS)))
         self.steps = list(steps)
         self._build_figure_in_house_style()
         self.view = FigureView(self.fig, CSS["stepper_plot"])
         self._pngs: dict[int, bytes] = {}
-        self.prev = W.Button(description="◀ Prev", tooltip="previous step (towards J)")
+        self.prev = W.Button(description=translate("◀ Prev"), tooltip=translate("previous step (towards J)"))
         self.prev.add_class(CSS["stepper_prev"])
-        self.next = W.Button(description="Next ▶", tooltip="next step (towards W1)")
+        self.next = W.Button(description=translate("Next ▶"), tooltip=translate("next step (towards W1)"))
         self.next.add_class(CSS["stepper_next"])
-        self.slider = W.IntSlider(value=0, min=0, max=len(self.steps) - 1, description="step",
+        self.slider = W.IntSlider(value=0, min=0, max=len(self.steps) - 1, description=translate("step"),
                                   continuous_update=False)
         self.slider.add_class(CSS["stepper_step"])
         self.readout = W.HTML()
@@ -143,8 +144,8 @@ class BackwardStepper:
             ax.add_patch(arrow)
             self.edges[(a, b)] = arrow
         self.caption = ax.set_title("")
-        ax.text(0.5, -0.06, translate("orange: current node  ·  green: gradient known  ·  blue arrow: upstream "
-                                      "gradient  ·  dashed: data, no gradient"), ha="center", va="bottom",
+        ax.text(0.5, -0.06, label("orange: current node  ·  green: gradient known  ·  blue arrow: upstream "
+                                  "gradient  ·  dashed: data, no gradient"), ha="center", va="bottom",
                 fontsize=9, color="#444", transform=ax.transAxes)
 
     def _style(self) -> None:
@@ -159,7 +160,7 @@ class BackwardStepper:
             hot = key in self.current.edges
             arrow.set_color(COLOURS["upstream"] if hot else COLOURS["edge"])
             arrow.set_linewidth(3.0 if hot else 1.2)
-        self.caption.set_text(message("step {i} of {n}:  {formula}", i=i + 1, n=len(self.steps),
+        self.caption.set_text(label("step {i} of {n}:  {formula}", i=i + 1, n=len(self.steps),
                                       formula=self.current.product_formula))
 
     def _readout_html(self) -> str:
