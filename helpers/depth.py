@@ -522,6 +522,6 @@ def residual_figure(depth: int = 50, activation: str = "sigmoid", gain: float | 
     ax.legend(loc="lower right", fontsize=9, frameon=True, framealpha=0.85)
     ax.set_title(label("residual connections keep {depth} {activation} layers level:\nlayer 1 gets {residual} × "
                          "layer {depth}'s gradient, {plain} × without", depth=plain.depth,
-                         function=LABELS[plain.activation], residual=ratio_text(res.ratio),
+                         activation=LABELS[plain.activation], residual=ratio_text(res.ratio),
                          plain=ratio_text(plain.ratio)), fontsize=11)
     return fig
