@@ -185,7 +185,7 @@ class GradientProfile:
 def ratio_text(r: float) -> str:
     """A gradient ratio as the lesson prints it: 0.15, 1.8, 105, 1534, 1.9e-31 (words for 0/0 and inf)."""
     if isinstance(r, bool) or not isinstance(r, (int, float)):  # NaN and inf are allowed: they get words
-        raise TypeError("r must be a real number, got {kind}".format(kind=type(r).__name__))
+        raise TypeError(message("r must be a real number, got {kind}", kind=type(r).__name__))
     if math.isnan(r):
         return translate("an undefined multiple (0/0)")
     if math.isinf(r):
@@ -421,8 +421,8 @@ def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None,
     beside the backward pass's ‖G_{Z_1}‖/‖G_{Z_L}‖: spread of H_1 and H_L, saturated share of H_L."""
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
     if gains is not None and (isinstance(gains, (str, bytes)) or not isinstance(gains, (list, tuple))):
-        raise TypeError("gains must be None or a list of gains (numbers or scheme names), got {kind}".format(
-            kind=type(gains).__name__))
+        raise TypeError(message("gains must be None or a list of gains (numbers or scheme names), got {kind}",
+                                kind=type(gains).__name__))
     gains = list(SCHEMES) if gains is None else list(gains)
     print("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}".format(  # a layout, words translated
                   gain=translate("gain γ"), first=message("spread H_{l}", l=1), last=message("spread H_{l}", l=depth),
