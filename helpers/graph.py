@@ -364,6 +364,7 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
 def text_width(text: str) -> int:
     """The width of `text` in Latin characters: a Chinese character (East Asian wide or
     full-width) takes about two, so a translated title still gets a figure wide enough."""
+    text = require_text("text", text, optional=False)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

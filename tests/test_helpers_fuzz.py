@@ -261,6 +261,7 @@ HELPERS: dict[str, Helper] = {
     "graph.draw_autograd_graph": Helper(graph.draw_autograd_graph, lambda: {
         "graph": graph.autograd_graph(_autograd_output()), "ax": None, "title": None, "caption": True},
         examples=12),
+    "graph.text_width": Helper(graph.text_width, lambda: {"text": "损失 loss"}),
     "graph.edge_curvatures": Helper(graph.edge_curvatures, lambda: {
         "edges": graph.autograd_graph(_autograd_output()).edges}),
     # mlp
