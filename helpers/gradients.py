@@ -222,6 +222,10 @@ def error_class(error: float) -> str:
     return next((label for limit, label in ERROR_CLASSES if error < limit), "≥ 1e-2")
 
 
+# The methods' names as tables and ✓ lines show them (compare_gradients takes them as keywords).
+METHOD_NAMES = (N_("manual"), N_("autograd"), N_("numeric"), N_("custom"))
+
+
 def confirm_gradient(name: str, mine, reference, against: str = "autograd", below: float = 1e-12) -> None:
     """Print one ✓ line when a gradient computed by hand agrees with a reference: `rel_error`
     below `below` (default 1e-12, float64 round-off: the same arithmetic in another order);
@@ -245,7 +249,7 @@ def confirm_gradient(name: str, mine, reference, against: str = "autograd", belo
                                  a_shape=tuple(ta.shape), b_shape=tuple(tb.shape)))
     shape = "×".join(map(str, mine.shape)) if isinstance(mine, torch.Tensor) and mine.ndim else translate("scalar")
     confirm(rel_error(ta, tb) < below, "{name} (shape {shape}) matches {against}: relative error below {below:.0e}",
-            name=name, shape=shape, against=against, below=below)
+            name=name, shape=shape, against=translate(against), below=below)
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -282,7 +286,8 @@ class GradientComparison:
 
     def header(self) -> list[str]:
         pairs = list(self.rows[0][2]) if self.rows else []
-        return [translate("parameter"), translate("shape"), *[message("rel. error {pair}", pair=p) for p in pairs],
+        return [translate("parameter"), translate("shape"), *[message("rel. error {pair}", pair="–".join(translate(m) for m in p.split("–")))
+                                                            for p in pairs],
                 translate("verdict")]
 
     def cells(self) -> list[list[str]]:
