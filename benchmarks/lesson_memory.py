@@ -16,7 +16,11 @@ extra memory comes from:
   the lesson's own data, figures and computations;
 * the cells that raised the kernel's high-water mark most (a probe after every code cell);
 * for the N packages that add the most modules (--attribute), the memory that importing that
-  package's new modules costs on its own, after the floor's imports.
+  package's new modules costs on its own, after the floor's imports;
+* reference kernels: the floor plus one call of an API that torch itself loads more modules for
+  on first use (an optimiser step imports torch._dynamo, and with it sympy and torch._inductor;
+  gradcheck and backward(gradient) import sympy through torch.fx). A lesson that teaches that
+  API cannot peak below that reference; its "÷ reference" column is what the lesson adds beyond it.
 """
 from __future__ import annotations
 
@@ -47,6 +51,14 @@ IMPORT_COST = ("import importlib, json, resource, sys, warnings\n" + FLOOR_CODE 
                "    try:\n        importlib.import_module(name)\n    except Exception:\n        pass\n"
                "print(rss() - before)")
 TARGET = 1.2
+# The floor plus one first use of an API whose lazy imports are the price of teaching it; the
+# module that gives it away in a lesson's sys.modules picks the reference for that lesson.
+REFERENCES = {
+    "one torch.optim step": ("torch._dynamo", FLOOR_CODE + "\nw = torch.zeros(1, requires_grad=True)\n"
+                             "(2 * w).sum().backward()\ntorch.optim.SGD([w], lr=0.1).step()"),
+    "sympy loaded (here by one gradcheck)": ("sympy", FLOOR_CODE + "\nfrom torch.autograd import gradcheck\n"
+                      "gradcheck(torch.sin, (torch.zeros(2, dtype=torch.float64, requires_grad=True),))"),
+}
 
 
 def _stream(cell) -> str:
@@ -99,6 +111,10 @@ def main() -> None:
     paths = lesson_paths(None if args.lessons is None else Path(args.lessons).resolve())
     floor = probe(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CODE)]), NOTEBOOKS)
     floor_modules = set(floor["modules"])
+    references = {}
+    for name, (marker, code) in REFERENCES.items():
+        found = probe(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), NOTEBOOKS)
+        references[name] = (marker, found["peak_kib"])
     rows, extra, new_modules, cells = [], {}, {}, []
     for path in paths:
         found = probe(nbformat.read(path, as_version=4), path.parent)
@@ -110,18 +126,24 @@ def main() -> None:
         imports = import_cost_mib(new) if new else 0.0
         beyond = (found["peak_kib"] - floor["peak_kib"]) / 1024
         top = ", ".join(f"{g} ({n})" for g, n in groups.most_common(4))
+        reference = next(((name, kib) for name, (marker, kib) in references.items() if marker in found["modules"]),
+                         ("floor", floor["peak_kib"]))
         rows.append([path.stem, f"{found['peak_kib'] / 1024:.0f}", f"{ratio:.2f}",
                      "met" if ratio <= TARGET else "MISSED", f"{beyond:.0f}",
                      "—" if imports is None else f"{imports:.0f}",
-                     "—" if imports is None else f"{beyond - imports:.0f}", top])
+                     "—" if imports is None else f"{beyond - imports:.0f}", reference[0],
+                     f"{found['peak_kib'] / reference[1]:.2f}", top])
         for index, first, rise in sorted(found["rises"], key=lambda r: -r[2])[:3]:
             if rise > 2048:
                 cells.append([path.stem, str(index), f"{rise / 1024:.0f}", first])
     print(f"Machine: {machine()}; {dt.date.today()}; load average {os.getloadavg()[0]:.1f}")
     print(f"Floor (a fresh kernel that imports torch, matplotlib, ipywidgets): peak {floor['peak_kib'] / 1024:.0f} MiB, "
           f"{len(floor_modules)} modules")
+    print("Reference kernels (the floor plus the first use of one API; a lesson that uses it cannot peak lower): "
+          + "; ".join(f"{name}: {kib / 1024:.0f} MiB, {kib / floor['peak_kib']:.2f} × floor"
+                      for name, (_, kib) in references.items()))
     print_table(["lesson", "peak MiB", "÷ floor", f"target ≤ {TARGET}", "beyond floor MiB", "of which imports",
-                 "of which the rest", "packages loaded beyond the floor (modules)"], rows)
+                 "of which the rest", "reference", "÷ reference", "packages loaded beyond the floor (modules)"], rows)
     print("\nCells that raised the kernel's peak most (> 2 MiB; the first code cell holds the imports)")
     print_table(["lesson", "cell", "MiB", "first line"], cells)
     if args.attribute:
