@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from helpers.columns import pad, text_width
 from helpers.i18n import N_, label, maths, message, translate
 from helpers.validation import require_choice, require_int, require_numbers, require_real, require_seed
 
@@ -408,11 +409,12 @@ def show_scheme_table(depth: int = 20, width: int = WIDTH, seed: int = 0) -> Non
     """Print ‖G_{Z_1}‖/‖G_{Z_L}‖ and its verdict for every activation × named scheme."""
     depth = require_int("depth", depth, min=2, max=MAX_DEPTH)
     ratio = f"‖G_Z1‖/‖G_Z{depth}‖"
-    print("{activation:<10} {init:<10} {gain:>7}   {ratio:>14}   {verdict}".format(  # a layout: its words are translated
-                  activation=translate("activation"),
-                  init=translate("init"), gain=translate("gain γ"), ratio=ratio, verdict=translate("verdict")))
+    print("{activation} {init} {gain}   {ratio}   {verdict}".format(  # a layout: its words are translated
+                  activation=pad(translate("activation"), 10),  # padded by columns: Chinese takes two each
+                  init=pad(translate("init"), 10), gain=pad(translate("gain γ"), 7, ">"), ratio=pad(ratio, 14, ">"),
+                  verdict=translate("verdict")))
     for act, name, r, status in scheme_table(depth, width, seed):
-        print(f"{act:<10} {translate(name):<10} {SCHEMES[name]:7.3f}   {r:14.1e}   {translate(status)}")
+        print(f"{act:<10} {pad(translate(name), 10)} {SCHEMES[name]:7.3f}   {r:14.1e}   {translate(status)}")
 
 
 def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None, width: int = WIDTH,
@@ -424,14 +426,16 @@ def show_forward_backward(depth: int = 20, activation: str = "tanh", gains=None,
         raise TypeError(message("gains must be None or a list of gains (numbers or scheme names), got {kind}",
                                 kind=type(gains).__name__))
     gains = list(SCHEMES) if gains is None else list(gains)
-    print("{gain:>7}   {first:>10}   {last:>10}   {saturated:>14}   {ratio:>14}".format(  # a layout, words translated
-                  gain=translate("gain γ"), first=message("spread H_{l}", l=1), last=message("spread H_{l}", l=depth),
-                  saturated=message("saturated H_{l}", l=depth), ratio=f"‖G_Z1‖/‖G_Z{depth}‖"))
+    heads = (translate("gain γ"), message("spread H_{l}", l=1), message("spread H_{l}", l=depth),  # words translated
+             message("saturated H_{l}", l=depth), f"‖G_Z1‖/‖G_Z{depth}‖")
+    columns = [max(least, text_width(head)) for least, head in zip((7, 10, 10, 14, 14), heads)]  # a header fits
+    print("   ".join(pad(head, n, ">") for head, n in zip(heads, columns)))
     for gain in gains:
         stats = activation_stats(depth, activation, gain, width=width, seed=seed)
         p = gradient_profile(depth, activation, gain, width=width, seed=seed)
-        print(f"{stats.gain:7.3f}   {stats.spread[0]:10.3f}   {stats.spread[-1]:10.3f}   "
-              f"{stats.saturated[-1]:14.1%}   {ratio_text(p.ratio):>14}")
+        cells = (f"{stats.gain:.3f}", f"{stats.spread[0]:.3f}", f"{stats.spread[-1]:.3f}",
+                 f"{stats.saturated[-1]:.1%}", ratio_text(p.ratio))
+        print("   ".join(pad(cell, n, ">") for cell, n in zip(cells, columns)))
 
 
 # --------------------------------------------------------------------------- a deep torch network

@@ -33,6 +33,8 @@ from helpers.validation import (require_callable, require_choice, require_float_
 ERROR_FLOOR = 1e-20  # an error of exactly 0 is drawn here on log axes
 DEFAULT_HS = np.logspace(-15, 0, 61)  # four steps per decade
 METHODS = ("forward", "central")
+# Their names where a learner picks or reads one (the slope explorer's toggle and status line).
+METHOD_NAMES = {"central": N_("central"), "forward": N_("forward")}
 
 
 # --------------------------------------------------------------------------- validation
@@ -192,6 +194,8 @@ def central_error_model(f: Callable, x0: float, dtype: torch.dtype = torch.float
 
 
 STYLES = {"float64": PALETTE["blue"], "float32": PALETTE["orange"]}
+# A curve's legend entry, one whole template per method: the method is a word of the sentence.
+LEGENDS = {"central": N_("{dtype}, central"), "forward": N_("{dtype}, forward")}
 
 
 def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str | None = None):
@@ -207,7 +211,7 @@ def plot_error_vs_h(results: ErrorVsH | Sequence[ErrorVsH], ax=None, title: str 
             for method, style in (("central", "-"), ("forward", "--")):
                 errors = np.clip(finite_clipped(r._errors(method)), ERROR_FLOOR, None)
                 ax.loglog(r.hs, errors, style, color=colour, lw=2 if method == "central" else 1.5,
-                          label=f"{r.dtype}, {method}")
+                          label=label(LEGENDS[method], dtype=r.dtype))
                 i = int(np.argmin(errors))
                 ax.plot(r.hs[i], errors[i], "o", color=colour, ms=6)
         ax.text(0.03, 0.3, label("← round-off grows\n    as h shrinks (∝ ε/h)"), transform=ax.transAxes, fontsize=9,

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
-from helpers.i18n import N_, message, translate
+from helpers.i18n import N_, join_list, message, translate
 
 def _min_python() -> tuple[int, int] | None:
     """pyproject.toml's requires-python (its one home), read from the installed package's metadata;
@@ -49,7 +49,7 @@ class Check:
         return "✗" if self.required else "–"
 
     def line(self) -> str:
-        text = f"{self.mark} {self.name}: {self.detail}"
+        text = message("{mark} {name}: {detail}", mark=self.mark, name=self.name, detail=self.detail)
         return text if self.ok or not self.fix else message("{line}\n    fix: {fix}", line=text, fix=self.fix)
 
 
@@ -70,7 +70,7 @@ class Report:
         lines.append(message("All required checks passed: you are ready for lesson 01.") if self.ok
                      else message("{n} required check(s) failed: {names}. "
                                   "Apply the fixes above, restart the kernel, and run this again.",
-                                  n=len(self.failed()), names=", ".join(self.failed())))
+                                  n=len(self.failed()), names=join_list(self.failed())))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -134,14 +134,14 @@ def check_device() -> Check:
 def check_autograd() -> Check:
     torch = _module("torch")
     if torch is None:
-        return Check("autograd", False, translate("needs PyTorch"), fix=translate(SETUP_FIX))
+        return Check(translate("autograd"), False, translate("needs PyTorch"), fix=translate(SETUP_FIX))
     x = torch.tensor(3.0, requires_grad=True)
     (x ** 2).backward()
     got = float(x.grad)
     ok = got == 6.0
     if ok:
-        return Check("autograd", ok, message("d/dx x² at x = 3 is {got:g}", got=got))
-    return Check("autograd", ok, message("d/dx x² at x = 3 is {got:g} (expected 6)", got=got),
+        return Check(translate("autograd"), ok, message("d/dx x² at x = 3 is {got:g}", got=got))
+    return Check(translate("autograd"), ok, message("d/dx x² at x = 3 is {got:g} (expected 6)", got=got),
                  fix=message("reinstall PyTorch: {fix}", fix=translate(SETUP_FIX)))
 
 
@@ -216,7 +216,7 @@ def run_checks() -> Report:
         try:
             results.append(check())
         except Exception as exc:  # a broken install must still give a readable report
-            name = getattr(check, "__name__", "check").replace("check_", "")
+            name = translate(getattr(check, "__name__", "check").replace("check_", ""))  # "device" → 设备
             results.append(Check(name, False, message("check crashed: {error_type}: {error}",
                                                       error_type=type(exc).__name__, error=exc),
                                  fix=translate(SETUP_FIX)))

@@ -320,7 +320,9 @@ def evaluate_function(fn: Any, reference: Callable, inputs: Iterable[Sequence[An
         cases = [tuple(args) if isinstance(args, (tuple, list)) else (args,) for args in inputs]
     except Exception as exc:
         return failed("the check's inputs could not be read ({error}).", error=_one_line(exc))
-    label = message("{what}'s result", what=what)
+    # The default name has its own whole template: a translation may join a name and "result" differently.
+    label = translate("your function's result") if what == translate("your function") else \
+        message("{what}'s result", what=what)
     results: list[Feedback | list[Part]] = []
     for i, args in enumerate(cases):
         where = describe_args(args, arg_names)
@@ -404,7 +406,8 @@ def _copy(args: tuple) -> tuple:
 
 
 def describe_args(args: tuple, names: Sequence[str] | None = None) -> str:
-    """' (2, −3)' or ' (a = 2, b = −3)' for a message; '' when an argument is not a number or tensor."""
+    """' (2, −3)' or ' (a = 2, b = −3)' for a message ('（a = 2，b = −3）' in Chinese); '' when an
+    argument is not a number or tensor."""
     parts = []
     for i, a in enumerate(args):
         if isinstance(a, torch.Tensor):
@@ -414,7 +417,12 @@ def describe_args(args: tuple, names: Sequence[str] | None = None) -> str:
         else:
             return ""
         parts.append(f"{names[i]} = {text}" if names and i < len(names) else text)
-    return f" ({', '.join(parts)})" if parts else ""
+    if not parts:
+        return ""
+    listed = parts[0]
+    for part in parts[1:]:  # the comma is a template: Chinese separates the arguments with "，"
+        listed = message("{arguments}, {argument}", arguments=listed, argument=part)
+    return message(" ({arguments})", arguments=listed)
 
 
 

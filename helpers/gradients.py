@@ -31,6 +31,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from helpers.columns import pad, text_width
 from helpers.i18n import N_, message, translate
 from helpers.validation import (require_bool, require_callable, require_int, require_real, require_scalar_output,
                                require_step,
@@ -323,11 +324,12 @@ def _check_table(header: object, rows: object) -> tuple[list[str], list[list[str
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell, a dashed rule under the header."""
+    """Columns padded to their widest cell, a dashed rule under the header. Widths count columns
+    of a monospace font (`helpers.columns.text_width`), so Chinese cells line up too."""
     header, rows = _check_table(header, rows)
     table = [header, *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+    widths = [max(text_width(row[i]) for row in table) for i in range(len(header))]
+    lines = ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numbers
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import torch
 
 from helpers import i18n
+from helpers.columns import text_width
 from helpers.i18n import N_, label, message
 from helpers.plotting import PALETTE, axes_for
 from helpers.validation import require_bool, require_int, require_tensor, require_text
@@ -359,13 +359,6 @@ def draw_autograd_graph(graph: AutogradGraph, ax=None, title: str | None = None,
         if title:
             ax.set_title(title)
     return ax
-
-
-def text_width(text: str) -> int:
-    """The width of `text` in Latin characters: a Chinese character (East Asian wide or
-    full-width) takes about two, so a translated title still gets a figure wide enough."""
-    text = require_text("text", text, optional=False)
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _extent(graph: AutogradGraph, pos: Mapping[str, tuple[float, float]]) -> tuple[float, float]:

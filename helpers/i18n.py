@@ -16,13 +16,17 @@ named ``{placeholders}``, passed through `translate` and only then formatted (`s
 where it is shown. Text drawn in a figure goes through `label`: it is Chinese only where a font with
 Chinese glyphs is installed (otherwise English, never a box for a missing glyph). The translations are gettext catalogs (``helpers/locale/<lang>.po``), keyed by the
 English template, so a changed English sentence has no translation until its catalog entry is
-updated (the tests fail until then).
+updated (the tests fail until then). A list in a sentence is joined by `join_list` (its comma is a
+template too), and in Chinese `message` closes up the space a template leaves around a placeholder
+whose value turns out to be Chinese itself (`close_up`).
 """
 from __future__ import annotations
 
 import functools
 import os
+import unicodedata
 from pathlib import Path
+from typing import Iterable
 
 ENGLISH = "en"
 CHINESE = "zh-CN"
@@ -74,7 +78,34 @@ def translate(template: str) -> str:
 
 def message(template: str, /, **values) -> str:
     """`template` translated, then filled in with `values` (str.format with named fields)."""
-    return translate(template).format(**values)
+    return close_up(translate(template).format(**values), language())
+
+
+def wide(char: str) -> bool:
+    """True for a character a monospace font draws two columns wide: East Asian wide or full-width
+    (a Chinese character, "，", "（"), by `unicodedata.east_asian_width`."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def close_up(text: str, lang: str) -> str:
+    """`text` without a space between two Chinese characters, in Chinese. A Chinese template spaces
+    its placeholders from the Chinese around them, as Chinese typesetting does for Latin names
+    ("与 {method} 一致": "与 autograd 一致"); a value that is itself Chinese would be left with a
+    space no Chinese sentence has ("与 自动求导 一致"), so it is closed up ("与自动求导一致").
+    Only a single space between two wide characters goes: a run of spaces (a layout) stays."""
+    if lang != CHINESE or " " not in text:
+        return text
+    return "".join(c for i, c in enumerate(text)
+                   if not (c == " " and 0 < i < len(text) - 1 and wide(text[i - 1]) and wide(text[i + 1])))
+
+
+def join_list(items: Iterable[str], /) -> str:
+    """`items` (strings) as one list in the learner's language: "a, b, c" in English, "a、b、c" in
+    Chinese. The comma is a template of its own, "{items}, {item}", so each language chooses it."""
+    text = None
+    for item in items:
+        text = item if text is None else message("{items}, {item}", items=text, item=item)
+    return text or ""
 
 
 def N_(template: str) -> str:
@@ -118,8 +149,9 @@ def maths(tex: str, plain: str) -> str:
 def label(template: str, /, **values) -> str:
     """Text for a figure (title, axis label, legend entry): translated when the figure can show
     it (see `figure_language`), then filled in with `values`."""
-    text = template if figure_language() == ENGLISH else catalog(figure_language()).get(template, template)
-    return text.format(**values) if values else text
+    lang = figure_language()
+    text = template if lang == ENGLISH else catalog(lang).get(template, template)
+    return close_up(text.format(**values), lang) if values else text
 
 
 def use_figure_fonts() -> None:

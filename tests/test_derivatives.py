@@ -229,6 +229,21 @@ def test_plot_error_vs_h_draws_finite_log_log_lines():
         plot_error_vs_h([1, 2])
 
 
+def test_the_error_curves_legend_names_the_method_in_the_figures_language(monkeypatch):
+    from helpers import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    monkeypatch.setattr(i18n, "cjk_font", lambda: "WenQuanYi Micro Hei")  # a figure that can draw Chinese
+    ax = plot_error_vs_h(error_vs_h(torch.sin, torch.cos, 1.0, hs=[1e-3, 1e-2]))
+    labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert labels == ["float64，中心差分", "float64，前向差分"]
+    plt.close(ax.figure)
+    monkeypatch.setattr(i18n, "cjk_font", lambda: None)  # no CJK font: the figure stays English
+    ax = plot_error_vs_h(error_vs_h(torch.sin, torch.cos, 1.0, hs=[1e-3, 1e-2]))
+    assert [ln.get_label() for ln in ax.get_lines()][::2] == ["float64, central", "float64, forward"]
+    plt.close(ax.figure)
+
+
 # --------------------------------------------------------------------------- tangent
 def test_plot_tangent_draws_curve_tangent_and_secants():
     ax = plot_tangent(torch.sin, 1.0, torch.cos, h=0.5)

@@ -24,6 +24,18 @@ def test_report_passes_here():
     assert "d/dx x² at x = 3 is 6" in text
 
 
+def test_the_chinese_report_names_every_check_it_translates(monkeypatch):
+    from helpers import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    text = str(env_check.run_checks())
+    assert "✓ 自动求导：x = 3 处 d/dx x² 为 6" in text and "✓ 设备：" in text
+    assert "autograd" not in text
+    failed = env_check.Report((env_check.Check("Python", False, "x"), env_check.check_autograd(),
+                               env_check.Check(i18n.translate("device"), False, "y")))
+    assert "有 2 项必需的检查未通过：Python、设备。" in str(failed), str(failed)
+
+
 def test_cli_exits_zero_when_ready():
     result = run_cli()
     assert result.returncode == 0, result.stdout + result.stderr

@@ -282,3 +282,31 @@ def test_exercise_spec_validates_the_new_fields():
         ex.Exercise(what="f", reference=1.0, parts=("a", ""))
     with pytest.raises(TypeError):
         ex.Exercise(what="f", reference=1.0, error_hints=(("only a pattern",),))
+
+
+# --------------------------------------------------------------------------- in the Chinese edition
+@pytest.fixture
+def chinese(monkeypatch):
+    from helpers import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    return monkeypatch
+
+
+def test_arguments_are_listed_with_the_languages_punctuation(chinese):
+    two = (torch.tensor(2.0), -3)
+    assert ex.describe_args(two, ["a", "b"]) == "（a = 2，b = -3）"
+    assert ex.describe_args((1.5,)) == "（1.5）"
+    assert ex.describe_args(("text",)) == ""
+    chinese.setenv("COURSE_LANG", "en")
+    assert ex.describe_args(two, ["a", "b"]) == " (a = 2, b = -3)"
+
+
+def test_a_chinese_function_check_reads_without_stray_spaces(chinese):
+    wrong = ex.evaluate_function(lambda a, b: 2 * a * b, lambda a, b: a * b, [(1.0, 2.0), (3.0, 4.0)],
+                                 arg_names=["a", "b"])
+    assert wrong.message.startswith("✗ 在输入 1（a = 1，b = 2）上：你的函数的结果是正确值的 2 倍"), wrong.message
+    raised = ex.evaluate_function(lambda a, b: 1 / 0, lambda a, b: a * b, [(1.0, 2.0)], arg_names=["a", "b"])
+    assert raised.message.startswith("✗ 你的函数在 1 个输入中的第 1 个（a = 1，b = 2）上抛出了"), raised.message
+    named = ex.evaluate_function(lambda x: 2 * x, lambda x: x, [(1.0,)], what="sigmoid", arg_names=["x"])
+    assert "sigmoid(...) 是正确值的 2 倍" in named.message, named.message

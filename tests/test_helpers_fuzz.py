@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import classification as C
-from helpers import decision, depth, derivatives, engine, gradients, graph, mlp, plotting, symbolic, toy_data
-from helpers import training
+from helpers import columns, decision, depth, derivatives, engine, gradients, graph, mlp, plotting, symbolic
+from helpers import toy_data, training
 from helpers.widgets import BlitFigureView, FigureView, status_html
 from helpers.widgets.depth_explorer import DepthExplorer
 from helpers.widgets.engine_stepper import EngineStepper
@@ -41,7 +41,7 @@ from helpers.widgets.stepper import BackwardStepper
 
 pytestmark = pytest.mark.timeout(240)
 
-MODULES = ["classification", "decision", "depth", "derivatives", "engine", "gradients", "graph", "mlp",
+MODULES = ["classification", "columns", "decision", "depth", "derivatives", "engine", "gradients", "graph", "mlp",
            "plotting", "symbolic", "toy_data", "training", "widgets", "widgets.depth_explorer",
            "widgets.engine_stepper", "widgets.explorer", "widgets.predict", "widgets.setup_demo",
            "widgets.slope", "widgets.stepper"]
@@ -157,6 +157,9 @@ HELPERS: dict[str, Helper] = {
         "params": C.init_params(2, 4, 3), "losses": [1.0, 0.5], **dict(zip("Xy", _spiral())), "resolution": 8},
         examples=12),
     # decision
+    # columns
+    "columns.text_width": Helper(columns.text_width, lambda: {"text": "损失 loss"}),
+    "columns.pad": Helper(columns.pad, lambda: {"text": "损失 loss", "width": 12, "align": ">"}),
     "decision.boundary_grid": Helper(decision.boundary_grid, lambda: {"X": _moons()[0], "resolution": 8,
                                                                       "margin": 0.5}),
     "decision.predict_proba": Helper(decision.predict_proba, lambda: {
@@ -261,7 +264,6 @@ HELPERS: dict[str, Helper] = {
     "graph.draw_autograd_graph": Helper(graph.draw_autograd_graph, lambda: {
         "graph": graph.autograd_graph(_autograd_output()), "ax": None, "title": None, "caption": True},
         examples=12),
-    "graph.text_width": Helper(graph.text_width, lambda: {"text": "损失 loss"}),
     "graph.edge_curvatures": Helper(graph.edge_curvatures, lambda: {
         "edges": graph.autograd_graph(_autograd_output()).edges}),
     # mlp

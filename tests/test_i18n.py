@@ -177,3 +177,26 @@ def test_chinese_figure_text_draws_without_a_missing_glyph(clean_env):
         fig.canvas.draw()
     clean_env.setenv(i18n.LANGUAGE_ENV, "en")
     assert i18n.maths("$x^2$", "x²") == "$x^2$"
+
+
+# --------------------------------------------------------------------------- lists and spaces in Chinese
+def test_a_list_is_joined_with_the_languages_comma(clean_env):
+    assert i18n.join_list(["Python", "device"]) == "Python, device"
+    assert i18n.join_list(["a"]) == "a" and i18n.join_list([]) == ""
+    clean_env.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    assert i18n.join_list(["Python", "设备", "SymPy"]) == "Python、设备、SymPy"
+
+
+def test_a_chinese_value_leaves_no_stray_space_in_a_chinese_sentence(clean_env):
+    """A Chinese template spaces a placeholder from the Chinese around it (right for a Latin value);
+    a value that is Chinese itself is closed up, and a run of spaces (a layout) is kept."""
+    assert i18n.close_up("与 自动求导 一致", "zh-CN") == "与自动求导一致"
+    assert i18n.close_up("与 autograd 一致", "zh-CN") == "与 autograd 一致"
+    assert i18n.close_up("轮   原始程序", "zh-CN") == "轮   原始程序"
+    assert i18n.close_up("与 自动求导 一致", "en") == "与 自动求导 一致"
+    clean_env.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    name = i18n.translate("autograd")
+    assert name == "自动求导"
+    against = i18n.message("{name} (shape {shape}) matches {against}: relative error below {below:.0e}",
+                           name="G_W", shape="2×3", against=name, below=1e-12)
+    assert "与自动求导一致" in against, against

@@ -136,3 +136,23 @@ def test_a_steep_function_keeps_the_plot_finite():
             assert "f overflows in float32" in e.readout.value  # x = 3, h = 1: exp(120) > 3e38
         finally:
             plt.close(e.view.fig)
+
+
+def test_the_methods_are_named_in_the_learners_language(monkeypatch):
+    from helpers import i18n
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "zh-CN")
+    monkeypatch.setattr(i18n, "cjk_font", lambda: "WenQuanYi Micro Hei")  # a figure that can draw Chinese
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the glyphs themselves: tests/test_translation.py draws them
+        e = SlopeExplorer(h=1e-2)
+        try:
+            assert e.method.options == (("中心差分", "central"), ("前向差分", "forward")) and e.method.value == "central"
+            assert e.method.description == "方法"
+            assert "（float64，中心差分）" in e.readout.value
+            assert "中心差分" in e.ax_err.get_title()
+            e.method.value = "forward"
+            assert e.state()["method"] == "forward" and "（float64，前向差分）" in e.readout.value
+            assert "前向差分" in e.ax_err.get_title() and "forward" not in e.ax_err.get_title()
+        finally:
+            plt.close(e.view.fig)

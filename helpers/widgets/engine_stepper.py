@@ -147,7 +147,7 @@ class EngineStepper:
 
         def explain(value: float) -> str | None:
             if any(near(value, added) for _, _, added in uses):
-                users = ", ".join(c for c, _, _ in uses)
+                users = i18n.join_list(c for c, _, _ in uses)
                 return message("that is one use only: {label} is used by {users}, and their products add up",
                                label=node, users=users)
             if any(near(value, local) for _, local, _ in uses):

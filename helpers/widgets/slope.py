@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from helpers.derivatives import ERROR_FLOOR, error_vs_h, estimate_slope, exact_slope, line_through
+from helpers.derivatives import ERROR_FLOOR, METHOD_NAMES, error_vs_h, estimate_slope, exact_slope, line_through
 from helpers import i18n
-from helpers.i18n import N_, message
+from helpers.i18n import N_, message, translate
 from helpers.plotting import PALETTE, finite_clipped, new_figure, plain_log_ticks
 from helpers.validation import require_real, require_text
 from helpers.widgets import CSS, BlitFigureView, quiet_numerics, status_html
@@ -59,7 +59,8 @@ class SlopeExplorer:
         self.h_slider = W.FloatLogSlider(value=h, base=10, min=H_EXPONENTS[0], max=H_EXPONENTS[1], step=0.25,
                                          description="h", continuous_update=False, readout_format=".1e")
         self.dtype = W.ToggleButtons(options=list(DTYPES), value="float64", description="dtype")
-        self.method = W.ToggleButtons(options=["central", "forward"], value="central", description="method")
+        self.method = W.ToggleButtons(options=[(translate(METHOD_NAMES[m]), m) for m in ("central", "forward")],
+                                      value="central", description=translate("method"))
         self.readout = W.HTML()
         self.x_slider.add_class(CSS["slope_x"])
         self.h_slider.add_class(CSS["slope_h"])
@@ -138,14 +139,15 @@ class SlopeExplorer:
             return "warn", message(template, dtype=name)
         eps = float(torch.finfo(dtype).eps)
         sweet = eps ** (1 / 3) if method == "central" else eps ** 0.5
+        named = translate(METHOD_NAMES[method])
         if h > 10 * sweet:
             return "info", message("h is well above the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): truncation "
-                                   "error dominates. Make h smaller.", sweet=sweet, dtype=name, method=method)
+                                   "error dominates. Make h smaller.", sweet=sweet, dtype=name, method=named)
         if h < sweet / 10:
             return "info", message("h is well below the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): round-off "
-                                   "error dominates. Make h larger.", sweet=sweet, dtype=name, method=method)
+                                   "error dominates. Make h larger.", sweet=sweet, dtype=name, method=named)
         return "ok", message("h is near the sweet spot h ≈ {sweet:.0e} ({dtype}, {method}): the error is about as "
-                             "small as it gets.", sweet=sweet, dtype=name, method=method)
+                             "small as it gets.", sweet=sweet, dtype=name, method=named)
 
     def update(self) -> None:
         """Recompute from the controls; move the secant, tangent and error dot; redraw."""
@@ -169,7 +171,7 @@ class SlopeExplorer:
                 self._curve_key = key
             self.error_dot.set_data([h], [np.clip(finite_clipped([s["error"]])[0], ERROR_FLOOR, None)])
         self.ax_err.set_title(i18n.label("Error against h ({dtype}, {method}); the dot is your h",
-                                      dtype=s["dtype"], method=s["method"]))
+                                      dtype=s["dtype"], method=i18n.label(METHOD_NAMES[s["method"]])))
         kind, text = s["status"]
         numbers = message("<b>estimate</b> {estimate} &nbsp; <b>true slope</b> f′({x:.2f}) = {true} &nbsp; "
                           "<b>error</b> {error}", estimate=_number(s["estimate"], ".10g"), x=x,
