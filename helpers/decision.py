@@ -73,9 +73,9 @@ def boundary_grid(X: torch.Tensor, resolution: int = 200, margin: float = 0.5):
 
 
 CHUNK = 4096
-"""Points per call of `predict` in `predict_proba`: a 200 × 200 grid is asked about in 10 calls, so a
-16-unit hidden layer holds 0.25 MiB at a time instead of 2.5 MiB, which keeps a lesson kernel's peak
-memory down."""
+"""Points per call of `predict` in `predict_proba`: what a model holds for one call grows with the
+number of points, so a 200 × 200 grid is asked about in 10 calls (a 16-unit hidden layer then holds
+0.25 MiB at a time instead of 2.5 MiB)."""
 
 
 def predict_proba(predict: Predict, points: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
