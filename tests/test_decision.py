@@ -78,6 +78,25 @@ def test_predict_proba_runs_without_grad(data):
     assert not p.requires_grad
 
 
+def test_predict_proba_asks_in_chunks_and_gives_the_one_call_answer():
+    X = two_moons(50, seed=0)[0]
+    _, _, points = boundary_grid(X, resolution=30)            # 900 points
+    w = torch.tensor([1.5, -2.0])
+    sizes = []
+
+    def predict(pts):
+        sizes.append(len(pts))
+        return torch.sigmoid(pts @ w)
+
+    p = predict_proba(predict, points, chunk=256)
+    assert sizes == [256, 256, 256, 132]
+    assert torch.equal(p, torch.sigmoid(points @ w).double())
+    with pytest.raises(ValueError, match="chunk"):
+        predict_proba(predict, points, chunk=0)
+    with pytest.raises(ValueError, match="132 probabilities"):    # a wrong answer in the last chunk is caught
+        predict_proba(lambda pts: torch.full((len(pts) if len(pts) == 256 else 1,), 0.5), points, chunk=256)
+
+
 def test_binary_accuracy(data):
     X, y = data
     assert binary_accuracy(right_of_zero, X, y) == 1.0
