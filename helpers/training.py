@@ -1,6 +1,6 @@
 """SGD trajectories for the course's model ŷ = w·x with squared-error loss, in two back-ends.
 
-The source program fits w to x = [1, 2, 3], y = [2, 4, 6] (so the answer is w = 2) with
+The original program fits w to x = [1, 2, 3], y = [2, 4, 6] (so the answer is w = 2) with
 per-sample SGD: for every sample, loss ℓ = (w·x − y)², gradient dℓ/dw = 2x(xw − y), step
 w ← w − lr · dℓ/dw. Lesson 02 derives that gradient by hand; lesson 04 lets autograd find it.
 Both back-ends here run the *same* arithmetic in float64, so they agree bit for bit on the
@@ -8,7 +8,7 @@ per-sample path (and to round-off on the batch path):
 
 * ``closed_form``: the hand-derived update rule in plain Python floats (no autograd);
   the per-epoch cost J(w) is evaluated vectorised with NumPy.
-* ``autograd``: the source program's loop with torch: ``l.backward()``, the update under
+* ``autograd``: the original program's loop with torch: ``l.backward()``, the update under
   ``no_grad``, ``w.grad.zero_()``.
 
 Why a learning rate can be too large: on exact data (y = w*·x), one step on sample x multiplies
@@ -54,7 +54,7 @@ class Trajectory:
     """One training run. Arrays hold NaN where the run had diverged and nothing was computed.
 
     ws        w after each epoch, length epochs + 1, ws[0] = w0
-    losses    per epoch, the loss the source program prints: that of the last sample seen,
+    losses    per epoch, the loss the original program prints: that of the last sample seen,
               computed before its update (batch mode: the cost J the epoch's step used)
     costs     J(w) = mean squared error over the data at each ws (length epochs + 1)
     status    what w − w* did, epoch by epoch (see `trajectory_status`): one of STATUSES
@@ -191,7 +191,7 @@ def _diverged(w: float) -> bool:
 
 
 def _backward_and_step(w, lr: float, objective) -> None:
-    """The source program's three lines: backward, step against the gradient, reset the gradient."""
+    """The original program's three lines: backward, step against the gradient, reset the gradient."""
     import torch
 
     objective.backward()
@@ -201,7 +201,7 @@ def _backward_and_step(w, lr: float, objective) -> None:
 
 
 def _per_sample_python(w0: float, lr: float, epochs: int, xs, ys):
-    """The source program's loop with the hand-derived gradient, in Python floats."""
+    """The original program's loop with the hand-derived gradient, in Python floats."""
     w = w0
     ws, losses, steps = [w0], [], [w0]
     for _ in range(epochs):
@@ -235,7 +235,7 @@ def _batch_python(w0: float, lr: float, epochs: int, xs, ys):
 
 
 def _per_sample_autograd(w0: float, lr: float, epochs: int, xs, ys):
-    """The source program itself (float64): forward, l.backward(), update, grad.zero_()."""
+    """The original program itself (float64): forward, l.backward(), update, grad.zero_()."""
     import torch
 
     w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
@@ -349,7 +349,7 @@ def sgd_trajectory(w0: float, lr: float, epochs: int, x: Sequence[float] = DATA_
                    backend: str = "closed_form") -> Trajectory:
     """Train ŷ = w·x from w0 for `epochs` epochs and return the whole path.
 
-    mode="per_sample": one step per sample, w ← w − lr·2x(xw − y), as the source program does.
+    mode="per_sample": one step per sample, w ← w − lr·2x(xw − y), as the original program does.
     mode="batch": one step per epoch on J(w) = mean (xw − y)².
     backend="closed_form" uses the hand-derived gradient; "autograd" lets torch find it.
     """

@@ -92,7 +92,7 @@ def test_heading_anchor_follows_jupyterlab():
 
 
 def test_every_section_link_names_a_heading_of_its_notebook():
-    """A link such as [the source program](00_setup_check.ipynb#7.-The-program-this-course-takes-apart)
+    """A link such as [the original program](00_setup_check.ipynb#7.-The-program-this-course-takes-apart)
     must land on a heading: renaming or renumbering the heading breaks the links to it."""
     problems = []
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):

@@ -1,6 +1,6 @@
 """The learning-rate explorer (lessons 02 and 04): drag lr, w0 and epochs, watch SGD on ŷ = w·x.
 
-Three panels, built once and updated in place: the loss the source program prints against
+Three panels, built once and updated in place: the loss the original program prints against
 epoch (log scale), the path of w on the cost curve J(w) (a parabola), and the factor |A(lr)| by
 which one epoch multiplies the distance w − w*, against lr, with the stability threshold 1/max x²
 and the divergence edge marked. Each slider change recomputes the path with the hand-derived update rule
