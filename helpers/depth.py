@@ -46,8 +46,8 @@ MAX_DEPTH = 200
 CACHED_DEPTH = 50  # the depth explorer's deepest stack: draws for up to 50 layers are kept (1.6 MB at width 64),
                    # deeper stacks draw theirs when asked (200 layers: 6.5 MB, kept only while used)
 MAX_GAINS = 64  # gains in one call of gradient_profiles
-SWEEP_CHUNK = 8  # gains per batch of matrix products: each keeps L (batch × width) slopes for the backward
-                 # pass, so 8 gains at depth 50 keep 6.5 MB (all 41 slider positions at once kept 34 MB)
+SWEEP_CHUNK = 4  # gains per batch of matrix products: each keeps L (batch × width) slopes for the backward
+                 # pass, so 4 gains at depth 50 keep 3.3 MB (all 41 slider positions at once kept 34 MB)
 WIDTH, BATCH = 64, 32
 
 
