@@ -132,13 +132,16 @@ def base_draws(width: int = WIDTH, batch: int = BATCH, seed: int = 0) -> tuple[n
 def _stack_draws(width: int, batch: int, seed: int, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X, R, V[:depth]) of `base_draws`, read-only. Up to CACHED_DEPTH layers they come from the
     cache; a deeper stack's are drawn anew (the same numbers: V[:L] is a prefix of one stream)."""
-    width = require_int("width", width, min=1, max=1024)
-    batch = require_int("batch", batch, min=1, max=4096)
-    seed = require_seed("seed", seed)  # checked first: the cache would take 1.0 for 1
+    width, batch, seed = _check_draws(width, batch, seed)
     if depth <= CACHED_DEPTH:
         X, R, V = _draws(width, batch, seed, CACHED_DEPTH)
         return X, R, V[:depth]
     return _read_only(*_fresh_draws(width, batch, seed, depth))
+
+
+def _check_draws(width: object, batch: object, seed: object) -> tuple[int, int, int]:
+    return (require_int("width", width, min=1, max=1024), require_int("batch", batch, min=1, max=4096),
+            require_seed("seed", seed))  # checked before the cache, which would take 1.0 for 1
 
 
 def _fresh_draws(width: int, batch: int, seed: int, layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,8 +168,8 @@ def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) ->
     gain = _check_gain(gain)
     if depth <= CACHED_DEPTH:
         return _stack_draws(width, BATCH, seed, depth)[2] * (gain / math.sqrt(width))
-    _stack_draws(width, BATCH, seed, 0)  # only checks width and seed
-    V = _fresh_draws(width, BATCH, seed, depth)[2]  # its own draw: scaled in place, no second copy
+    width, batch, seed = _check_draws(width, BATCH, seed)
+    V = _fresh_draws(width, batch, seed, depth)[2]  # its own draw: scaled in place, no second copy
     V *= gain / math.sqrt(width)
     return V
 
