@@ -295,8 +295,9 @@ def gradient_profile(depth: int, activation: str, gain: float | str, *, residual
 
 def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = False,
                       width: int = WIDTH, seed: int = 0) -> list[GradientProfile]:
-    """`gradient_profile` for each of `gains` (numbers or scheme names), computed as one batch:
-    every gain scales the same draws, so the sweep is one stack of matrix products."""
+    """`gradient_profile` for each of `gains` (numbers or scheme names), computed in batches of
+    SWEEP_CHUNK gains: every gain scales the same draws, so a batch is one stack of matrix products
+    (and each gain's result is bit for bit its own `gradient_profile`)."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
     if not isinstance(gains, (list, tuple, np.ndarray)) or (isinstance(gains, np.ndarray) and gains.ndim != 1):
@@ -341,8 +342,8 @@ def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -
     activation = _check_activation(activation)
     gain = _check_gain(gain)
     X, R, _ = (torch.from_numpy(np.array(a)) for a in _stack_draws(width, BATCH, seed, 1))
-    X.requires_grad_()  # the graph starts at X: only the Z_l's gradients are wanted, not the weights'
-    W = torch.from_numpy(weights(depth, gain, width, seed))  # (a leaf W's gradient: L full-size zeros per pass)
+    X.requires_grad_()  # the graph starts at X: the Z_l's gradients are wanted, not the weights'
+    W = torch.from_numpy(weights(depth, gain, width, seed))  # no leaf: each W[l] would send back a full (L, d, d)
     phi = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
     alpha = 1.0 / math.sqrt(depth)
     H, pre = X, []
