@@ -44,7 +44,11 @@ MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max |φ′|
 SCHEMES = {N_("too small"): 0.5, N_("Xavier"): 1.0, N_("Kaiming"): math.sqrt(2.0), N_("too large"): 2.0}
 BAND = 10.0  # healthy: the first layer's gradient is within BAND× of the last layer's
 MAX_DEPTH = 200
-MAX_GAINS = 64  # one sweep: at MAX_DEPTH its backward pass keeps about 210 MB
+CACHED_DEPTH = 50  # the depth explorer's deepest stack: draws for up to 50 layers are kept (1.6 MB at width 64),
+                   # deeper stacks draw theirs when asked (200 layers: 6.5 MB, kept only while used)
+MAX_GAINS = 64  # gains in one call of gradient_profiles
+SWEEP_CHUNK = 4  # gains per batch of matrix products: each keeps L (batch × width) slopes for the backward
+                 # pass, so 4 gains at depth 50 keep 3.3 MB (all 41 slider positions at once kept 34 MB)
 WIDTH, BATCH = 64, 32
 
 
@@ -120,30 +124,55 @@ def base_draws(width: int = WIDTH, batch: int = BATCH, seed: int = 0) -> tuple[n
     """Seeded standard-normal draws (X, R, V): input (batch, width), top gradient direction
     (batch, width), and MAX_DEPTH unscaled weight matrices (MAX_DEPTH, width, width).
 
-    Every setting scales the same draws, so moving a slider changes one thing only.
-    Read-only arrays (they are cached).
+    Every setting scales the same draws, so moving a slider changes one thing only: a stack of
+    L layers uses V[:L]. Read-only arrays (X, R and the first CACHED_DEPTH matrices are cached).
     """
-    width = require_int("width", width, min=1, max=1024)
-    batch = require_int("batch", batch, min=1, max=4096)
-    return _draws(width, batch, require_seed("seed", seed))  # checked first: the cache would take 1.0 for 1
+    return _stack_draws(width, batch, seed, MAX_DEPTH)
 
 
-@lru_cache(maxsize=8)
-def _draws(width: int, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stack_draws(width: int, batch: int, seed: int, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X, R, V[:depth]) of `base_draws`, read-only. Up to CACHED_DEPTH layers they come from the
+    cache; a deeper stack's are drawn anew (the same numbers: V[:L] is a prefix of one stream)."""
+    width, batch, seed = _check_draws(width, batch, seed)
+    if depth <= CACHED_DEPTH:
+        X, R, V = _draws(width, batch, seed, CACHED_DEPTH)
+        return X, R, V[:depth]
+    return _read_only(*_fresh_draws(width, batch, seed, depth))
+
+
+def _check_draws(width: object, batch: object, seed: object) -> tuple[int, int, int]:
+    return (require_int("width", width, min=1, max=1024), require_int("batch", batch, min=1, max=4096),
+            require_seed("seed", seed))  # checked before the cache, which would take 1.0 for 1
+
+
+def _fresh_draws(width: int, batch: int, seed: int, layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((batch, width))
     R = rng.standard_normal((batch, width))
-    V = rng.standard_normal((MAX_DEPTH, width, width))
-    for arr in (X, R, V):
+    return X, R, rng.standard_normal((layers, width, width))  # layer by layer: the first L do not depend on layers
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for arr in arrays:
         arr.flags.writeable = False
-    return X, R, V
+    return arrays
+
+
+@lru_cache(maxsize=8)
+def _draws(width: int, batch: int, seed: int, layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return _read_only(*_fresh_draws(width, batch, seed, layers))
 
 
 def weights(depth: int, gain: float | str, width: int = WIDTH, seed: int = 0) -> np.ndarray:
     """The L weight matrices W_1 … W_L, shape (L, width, width), entries N(0, gain²/width)."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     gain = _check_gain(gain)
-    return base_draws(width, BATCH, seed)[2][:depth] * (gain / math.sqrt(width))
+    if depth <= CACHED_DEPTH:
+        return _stack_draws(width, BATCH, seed, depth)[2] * (gain / math.sqrt(width))
+    width, batch, seed = _check_draws(width, BATCH, seed)
+    V = _fresh_draws(width, batch, seed, depth)[2]  # its own draw: scaled in place, no second copy
+    V *= gain / math.sqrt(width)
+    return V
 
 
 # --------------------------------------------------------------------------- the profile
@@ -238,7 +267,7 @@ def _backward_norms(layer_weights, depth: int, activation: str, residual: bool, 
     shape (d, d) for one stack, or (G, d, d) for G stacks at once (a sweep over gains runs as one
     batch of matrix products, not G Python loops). Returns ‖G_{Z_1}‖ … ‖G_{Z_L}‖, shape (L,) or
     (G, L), and whether every pre-activation of the forward pass was finite (a bool, or G of them)."""
-    X, R, _ = base_draws(width, BATCH, seed)
+    X, R, _ = _stack_draws(width, BATCH, seed, 1)
     alpha = 1.0 / math.sqrt(depth) if residual else 1.0
     H, slopes, finite = X, [], True
     for l in range(depth):
@@ -267,8 +296,9 @@ def gradient_profile(depth: int, activation: str, gain: float | str, *, residual
 
 def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = False,
                       width: int = WIDTH, seed: int = 0) -> list[GradientProfile]:
-    """`gradient_profile` for each of `gains` (numbers or scheme names), computed as one batch:
-    every gain scales the same draws, so the sweep is one stack of matrix products."""
+    """`gradient_profile` for each of `gains` (numbers or scheme names), computed in batches of
+    SWEEP_CHUNK gains: every gain scales the same draws, so a batch is one stack of matrix products
+    (and each gain's result is bit for bit its own `gradient_profile`)."""
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
     if not isinstance(gains, (list, tuple, np.ndarray)) or (isinstance(gains, np.ndarray) and gains.ndim != 1):
@@ -285,10 +315,15 @@ def gradient_profiles(depth: int, activation: str, gains, *, residual: bool = Fa
     if not isinstance(residual, bool):
         raise TypeError(message("{name} must be True or False, got {kind}", name="residual",
                                 kind=type(residual).__name__))
-    V = base_draws(width, BATCH, seed)[2]
-    scales = (np.array(gains) / math.sqrt(width))[:, None, None]
-    with np.errstate(all="ignore"):
-        norms, finite = _backward_norms(lambda l: V[l] * scales, depth, activation, residual, width, seed)
+    V = _stack_draws(width, BATCH, seed, depth)[2]
+    norms, finite = [], []
+    for start in range(0, len(gains), SWEEP_CHUNK):  # each gain's products are the same in any chunk
+        scales = (np.array(gains[start:start + SWEEP_CHUNK]) / math.sqrt(width))[:, None, None]
+        with np.errstate(all="ignore"):
+            chunk_norms, chunk_finite = _backward_norms(lambda l: V[l] * scales, depth, activation, residual,
+                                                        width, seed)
+        norms.extend(chunk_norms)
+        finite.extend(chunk_finite)
     profiles = []
     for gain, row, ok in zip(gains, norms, finite):
         if ok:
@@ -307,8 +342,9 @@ def _autograd_norms(depth, activation, gain, mode: str, width: int, seed: int) -
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
     gain = _check_gain(gain)
-    X, R, _ = (torch.from_numpy(np.array(a)) for a in base_draws(width, BATCH, seed))
-    W = torch.from_numpy(np.array(weights(depth, gain, width, seed))).requires_grad_()
+    X, R, _ = (torch.from_numpy(np.array(a)) for a in _stack_draws(width, BATCH, seed, 1))
+    X.requires_grad_()  # the graph starts at X: the Z_l's gradients are wanted, not the weights'
+    W = torch.from_numpy(weights(depth, gain, width, seed))  # no leaf: each W[l] would send back a full (L, d, d)
     phi = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
     alpha = 1.0 / math.sqrt(depth)
     H, pre = X, []
@@ -393,7 +429,7 @@ def activation_stats(depth: int, activation: str, gain: float | str, *, width: i
     depth = require_int("depth", depth, min=1, max=MAX_DEPTH)
     activation = _check_activation(activation)
     gain = _check_gain(gain)
-    X = base_draws(width, BATCH, seed)[0]
+    X = _stack_draws(width, BATCH, seed, 1)[0]
     W = weights(depth, gain, width, seed)
     H, spread, mean, saturated = X, [], [], []
     with np.errstate(all="ignore"):

@@ -159,6 +159,16 @@ def test_training_from_given_parameters():
     assert losses[-1] == pytest.approx(math.log(3), rel=1e-12)             # balanced classes: b2 stays ~0
 
 
+def test_predictions_in_chunks_are_those_of_the_whole_batch():
+    """predict_classes runs a long X in chunks of rows (a plot's grid): the classes are those of one
+    pass over every row, and a chunk boundary changes nothing."""
+    params = C.init_params(n_in=2, n_hidden=16, n_classes=3, seed=1)
+    X = 3 * torch.randn(2 * C.PREDICT_CHUNK + 5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    whole = (torch.tanh(X @ params["W1"].T + params["b1"]) @ params["W2"].T + params["b2"]).argmax(dim=1)
+    assert torch.equal(C.predict_classes(params, X), whole)
+    assert len(set(C.predict_classes(params, X).tolist())) == 3
+
+
 def test_plots():
     X, y = spiral_classes(30, 3, seed=0)
     params, losses = C.train_classifier(X, y, n_hidden=8, steps=20, lr=0.5)

@@ -35,6 +35,18 @@ def test_a_sweep_is_each_profile_bit_for_bit(activation, residual):
     assert len({p.status for p in swept}) >= 2 and any(p.note for p in swept)
 
 
+def test_stacks_deeper_than_the_cache_continue_its_draws():
+    """Draws for up to CACHED_DEPTH layers are kept, deeper stacks draw theirs anew: the same numbers,
+    since a stack of L layers uses the first L matrices of one seeded stream."""
+    deep, cached = D.weights(D.MAX_DEPTH, 1.5), D.weights(D.CACHED_DEPTH, 1.5)
+    np.testing.assert_array_equal(deep[:D.CACHED_DEPTH], cached)
+    np.testing.assert_array_equal(D.base_draws()[2][:D.CACHED_DEPTH + 1] * (2.0 / math.sqrt(D.WIDTH)),
+                                  D.weights(D.CACHED_DEPTH + 1, 2.0))
+    assert not D.base_draws()[2].flags.writeable and not D.base_draws()[0].flags.writeable
+    p = D.gradient_profile(D.CACHED_DEPTH + 10, "tanh", 1.0)
+    np.testing.assert_allclose(p.norms, D.autograd_norms(D.CACHED_DEPTH + 10, "tanh", 1.0), rtol=1e-12)
+
+
 def test_named_schemes_at_depth_20():
     table = {(act, name): status for act, name, _, status in D.scheme_table(20)}
     assert all(table[("sigmoid", name)] == "vanishing" for name in D.SCHEMES)
