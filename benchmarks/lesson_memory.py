@@ -18,7 +18,7 @@ extra memory comes from:
 * for the N packages that add the most modules (--attribute), the memory that importing that
   package's new modules costs on its own, after the floor's imports;
 * reference kernels: the floor plus one call of an API that torch itself loads more modules for
-  on first use (an optimiser step imports torch._dynamo, and with it sympy and torch._inductor;
+  on first use (constructing an optimiser imports torch._dynamo, and with it sympy and torch._inductor;
   gradcheck and backward(gradient) import sympy through torch.fx). A lesson that teaches that
   API cannot peak below that reference; its "÷ reference" column is what the lesson adds beyond it.
 """
