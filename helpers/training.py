@@ -82,7 +82,7 @@ class Trajectory:
         return float(self.ws[-1])
 
     def prediction(self, x: float) -> float:
-        """ŷ = final_w · x, the trained model's prediction (the source prints it for x = 4)."""
+        """ŷ = final_w · x, the trained model's prediction (the original program prints it for x = 4)."""
         x = require_real("x", x)
         with np.errstate(all="ignore"):
             value = self.final_w * x
