@@ -41,9 +41,9 @@ class Measured:
     cpu_s_per_lesson: float  # median CPU seconds of one Run All (kernel + server)
 
 
-MEASURED = Measured(date="2026-12-06", machine="AMD EPYC, 2 cores, Python 3.11.7, Linux",
-                    lesson="08_classification_depth", learners=20, per_learner_peak_mib=553.7,
-                    hub_peak_mib=194.1, cpu_s_per_lesson=13.01)
+MEASURED = Measured(date="2026-12-07", machine="AMD EPYC, 2 cores, Python 3.11.7, Linux",
+                    lesson="08_classification_depth", learners=20, per_learner_peak_mib=565.2,
+                    hub_peak_mib=193.7, cpu_s_per_lesson=18.01)
 
 
 @dataclass(frozen=True)
